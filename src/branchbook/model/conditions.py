@@ -1,0 +1,164 @@
+"""A tiny, safe condition language for choices: integers, variables, comparisons, and/or/not.
+
+Authors write ``risk >= 2 and not trust < 1``. It is parsed here into a JSON-ready tree
+(``["and", [">=", "risk", 2], ["not", ["<", "trust", 1]]]``) that Python (the checker's state
+exploration) and JavaScript (the player) both evaluate with a few lines each: no ``eval``
+anywhere, and one grammar for both.
+
+Grammar::
+
+    expr   := and ("or" and)*
+    and    := unary ("and" unary)*
+    unary  := "not" unary | "(" expr ")" | compare
+    compare:= atom (OP atom)?          OP is one of == != < <= > >=
+    atom   := NAME | INTEGER
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Mapping, Union
+
+Tree = Union[int, str, list]
+
+_TOKEN = re.compile(r"\s*(?:(?P<int>-?\d+)|(?P<name>[a-z_][a-z0-9_]*)|(?P<op>==|!=|<=|>=|<|>|\(|\)))", re.I)
+_KEYWORDS = {"and", "or", "not"}
+COMPARISONS = ("==", "!=", "<=", ">=", "<", ">")
+MAX_LENGTH = 500
+
+
+class ConditionError(ValueError):
+    """A condition that does not parse; ``offset`` points into the source text."""
+
+    def __init__(self, message: str, offset: int):
+        super().__init__(message)
+        self.offset = offset
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str
+    text: str
+    offset: int
+
+
+def _tokenize(source: str) -> list[_Token]:
+    if len(source) > MAX_LENGTH:
+        raise ConditionError(f"condition is longer than {MAX_LENGTH} characters", 0)
+    tokens, pos = [], 0
+    while pos < len(source):
+        if source[pos:].strip() == "":
+            break
+        match = _TOKEN.match(source, pos)
+        if not match:
+            bad = source[pos:].lstrip()[:1]
+            raise ConditionError(f"unexpected character {bad!r}", pos + len(source[pos:]) - len(source[pos:].lstrip()))
+        kind = match.lastgroup or "op"
+        text = match.group(kind)
+        if kind == "name" and text.lower() in _KEYWORDS:
+            kind = "kw"
+            text = text.lower()
+        tokens.append(_Token(kind, text, match.start(kind)))
+        pos = match.end()
+    return tokens
+
+
+class _Parser:
+    def __init__(self, source: str):
+        self.source = source
+        self.tokens = _tokenize(source)
+        self.i = 0
+
+    def _peek(self) -> _Token | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def _take(self) -> _Token:
+        tok = self._peek()
+        if tok is None:
+            raise ConditionError("condition ends too early", len(self.source))
+        self.i += 1
+        return tok
+
+    def parse(self) -> Tree:
+        if not self.tokens:
+            raise ConditionError("condition is empty", 0)
+        tree = self._or()
+        extra = self._peek()
+        if extra is not None:
+            raise ConditionError(f"unexpected {extra.text!r}", extra.offset)
+        return tree
+
+    def _or(self) -> Tree:
+        left = self._and()
+        while (tok := self._peek()) and tok.text == "or":
+            self._take()
+            left = ["or", left, self._and()]
+        return left
+
+    def _and(self) -> Tree:
+        left = self._unary()
+        while (tok := self._peek()) and tok.text == "and":
+            self._take()
+            left = ["and", left, self._unary()]
+        return left
+
+    def _unary(self) -> Tree:
+        tok = self._peek()
+        if tok and tok.text == "not":
+            self._take()
+            return ["not", self._unary()]
+        if tok and tok.text == "(":
+            self._take()
+            inner = self._or()
+            close = self._take()
+            if close.text != ")":
+                raise ConditionError(f"expected ')' but found {close.text!r}", close.offset)
+            return inner
+        left = self._atom()
+        tok = self._peek()
+        if tok and tok.text in COMPARISONS:
+            self._take()
+            return [tok.text, left, self._atom()]
+        return left
+
+    def _atom(self) -> Tree:
+        tok = self._take()
+        if tok.kind == "int":
+            return int(tok.text)
+        if tok.kind == "name":
+            return tok.text
+        raise ConditionError(f"expected a variable or a number but found {tok.text!r}", tok.offset)
+
+
+def parse(source: str) -> Tree:
+    """Parse a condition; raises :class:`ConditionError` with an offset on bad syntax."""
+    return _Parser(source).parse()
+
+
+def names(tree: Tree) -> set[str]:
+    """The variable names a condition reads."""
+    if isinstance(tree, str):
+        return {tree}
+    if isinstance(tree, list):
+        return set().union(*(names(part) for part in tree[1:]))
+    return set()
+
+
+def evaluate(tree: Tree, values: Mapping[str, int]) -> int:
+    """Evaluate to an integer; non-zero is true. Unknown names are a KeyError (the checker prevents them)."""
+    if isinstance(tree, bool):
+        return int(tree)
+    if isinstance(tree, int):
+        return tree
+    if isinstance(tree, str):
+        return values[tree]
+    op, *args = tree
+    if op == "not":
+        return int(not evaluate(args[0], values))
+    if op == "and":
+        return int(bool(evaluate(args[0], values)) and bool(evaluate(args[1], values)))
+    if op == "or":
+        return int(bool(evaluate(args[0], values)) or bool(evaluate(args[1], values)))
+    a, b = evaluate(args[0], values), evaluate(args[1], values)
+    return int({"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op])

@@ -1,0 +1,37 @@
+"""A module (chapter): objectives, a reading, its scenarios in order, and a knowledge check."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from .types import Frozen, ShortText, Slug, Text
+
+
+class Option(Frozen):
+    text: Text
+    correct: bool = False
+    explanation: Text = Field(description="Why this option is right or wrong; shown when it is chosen")
+
+
+class KnowledgeCheck(Frozen):
+    id: Slug
+    question: Text
+    options: list[Option] = Field(min_length=2, max_length=8)
+
+    @model_validator(mode="after")
+    def _one_correct(self) -> "KnowledgeCheck":
+        if not any(option.correct for option in self.options):
+            raise ValueError("no option is marked 'correct: true'")
+        return self
+
+
+class Module(Frozen):
+    id: Slug
+    title: ShortText
+    summary: Text | None = None
+    duration: int = Field(gt=0, le=24 * 60, description="Minutes a workshop needs for this module")
+    objectives: list[ShortText] = Field(min_length=1, description="'After this module you can …' statements")
+    scenarios: list[Slug] = Field(default_factory=list, description="Scenario ids, in the order they are played")
+    discussion: list[Text] = Field(default_factory=list)
+    checks: list[KnowledgeCheck] = Field(default_factory=list)
+    reading: Text = Field(description="The module's reading: the Markdown body after the front matter")

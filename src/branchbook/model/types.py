@@ -1,0 +1,52 @@
+"""Constrained field types shared by the model.
+
+Ids end up in file names and URLs, so they are checked here once, at the boundary, and
+every writer can use them in a path without re-checking.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+
+ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _not_reserved(value: str) -> str:
+    if value in _RESERVED:
+        raise ValueError(f"'{value}' is a reserved device name on Windows; choose another id")
+    return value
+
+
+def _no_control_characters(value: str) -> str:
+    found = _CONTROL.search(value)
+    if found:
+        raise ValueError(
+            f"text contains the control character U+{ord(found.group()):04X} at offset {found.start()}; remove it"
+        )
+    return value
+
+
+Slug = Annotated[
+    str,
+    StringConstraints(pattern=ID_PATTERN),
+    AfterValidator(_not_reserved),
+]
+"""Lower-case letters, digits and inner hyphens, 1–64 characters: safe as a file name everywhere."""
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000), AfterValidator(_no_control_characters)]
+"""Reader-facing text (Markdown where the field says so)."""
+
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300), AfterValidator(_no_control_characters)]
+
+FailureId = Annotated[str, StringConstraints(pattern=r"^F\d{2}$")]
+
+
+class Frozen(BaseModel):
+    """Base for every model object: immutable, and unknown fields are errors (typos surface)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
