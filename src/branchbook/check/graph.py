@@ -1,0 +1,93 @@
+"""Rules about one scenario's graph: targets, reachability, dead ends, traps, endings, roles."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Iterator
+
+from ..model import Scenario
+from ..read.yaml_source import SourceMap
+from .problems import Problem, did_you_mean
+
+
+def successors(scenario: Scenario) -> dict[str, list[str]]:
+    """Scene id → ids its choices lead to (existing scenes only)."""
+    return {nid: [c.goto for c in node.choices if c.goto in scenario.nodes] for nid, node in scenario.nodes.items()}
+
+
+def reachable_from(start: str, edges: dict[str, list[str]]) -> set[str]:
+    seen, queue = {start}, deque([start])
+    while queue:
+        for nxt in edges.get(queue.popleft(), []):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+def can_reach_ending(scenario: Scenario, edges: dict[str, list[str]]) -> set[str]:
+    """Scenes from which some path leads to an ending (reverse search from the endings)."""
+    back: dict[str, list[str]] = {nid: [] for nid in edges}
+    for nid, targets in edges.items():
+        for t in targets:
+            back[t].append(nid)
+    good = set(scenario.endings)
+    queue = deque(good)
+    while queue:
+        for prev in back[queue.popleft()]:
+            if prev not in good:
+                good.add(prev)
+                queue.append(prev)
+    return good
+
+
+def check(scenario: Scenario, marks: SourceMap) -> Iterator[Problem]:
+    nodes = scenario.nodes
+    role_ids = [r.id for r in scenario.roles]
+    seen_roles: set[str] = set()
+    for i, role in enumerate(scenario.roles):
+        if role.id in seen_roles:
+            yield marks.problem(("roles", i, "id"), f"role id '{role.id}' is used twice", "give each role its own id")
+        seen_roles.add(role.id)
+    learner = scenario.role(scenario.learner_role)
+    if learner is None:
+        yield marks.problem(("learner_role",), f"learner_role '{scenario.learner_role}' is not one of the roles",
+                            did_you_mean(scenario.learner_role, role_ids))
+    elif not learner.playable:
+        yield marks.problem(("learner_role",), f"the learner plays '{learner.id}', which is marked playable: false",
+                            "the learner plays a committee role; the person harmed is never played")
+    if scenario.start not in nodes:
+        yield marks.problem(("start",), f"start scene '{scenario.start}' does not exist",
+                            did_you_mean(scenario.start, nodes))
+    for nid, node in nodes.items():
+        if node.speaker is not None and node.speaker not in role_ids:
+            yield marks.problem(("nodes", nid, "speaker"), f"speaker '{node.speaker}' is not one of the roles",
+                                did_you_mean(node.speaker, role_ids))
+        if node.ending and node.choices:
+            yield marks.problem(("nodes", nid, "ending"), f"scene '{nid}' has both choices and an ending",
+                                "an ending closes the story: remove its choices, or the ending")
+        elif not node.ending and not node.choices:
+            yield marks.problem(("nodes", nid, "[key]"), f"scene '{nid}' has no choices and is not an ending (a dead end)",
+                                "add choices, or make it an ending with 'ending: {kind, title, debrief}'")
+        for i, choice in enumerate(node.choices):
+            if choice.goto not in nodes:
+                yield marks.problem(("nodes", nid, "choices", i, "goto"), f"choice leads to unknown scene '{choice.goto}'",
+                                    did_you_mean(choice.goto, nodes))
+    kinds = {e.kind for e in scenario.endings.values()}
+    for kind in ("good", "harmful"):
+        if kind not in kinds:
+            yield marks.problem(("nodes", "[key]"), f"the scenario has no '{kind}' ending",
+                                "every scenario needs at least one good and one harmful ending")
+    if scenario.start not in nodes:
+        return
+    edges = successors(scenario)
+    reachable = reachable_from(scenario.start, edges)
+    for nid in nodes:
+        if nid not in reachable:
+            yield marks.problem(("nodes", nid, "[key]"), f"scene '{nid}' cannot be reached from the start",
+                                "add a choice that leads here, or remove the scene")
+    finishing = can_reach_ending(scenario, edges)
+    for nid in sorted(reachable - finishing, key=list(nodes).index):
+        if nodes[nid].choices:
+            yield marks.problem(("nodes", nid, "[key]"), f"no ending can be reached from scene '{nid}' (a trap)",
+                                "give one of the scenes in this loop a choice that leads towards an ending")

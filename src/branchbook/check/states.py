@@ -1,0 +1,104 @@
+"""Explore the (scene, variables) state space: no reachable state may leave every option switched off.
+
+A graph check alone cannot see this: ``when`` conditions and ``effects`` interact across scenes.
+The space is finite (variables are clamped integers) but can be large, so the search is bounded
+and says so when the bound cuts it short.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Iterator
+
+from ..model import Scenario, conditions
+from ..read.yaml_source import SourceMap
+from .problems import Problem, did_you_mean
+
+STATE_LIMIT = 50_000
+
+State = tuple[str, tuple[int, ...]]
+
+
+def apply_effects(values: dict[str, int], effects: dict[str, int], scenario: Scenario) -> dict[str, int]:
+    """The variables after a choice: each effect added, then clamped to the variable's range."""
+    out = dict(values)
+    for name, delta in effects.items():
+        var = scenario.variables[name]
+        out[name] = max(var.min, min(var.max, out[name] + delta))
+    return out
+
+
+def available(scenario: Scenario, node_id: str, values: dict[str, int]) -> list[int]:
+    """Indices of the choices offered at ``node_id`` with these variable values."""
+    return [i for i, c in enumerate(scenario.nodes[node_id].choices)
+            if c.condition is None or conditions.evaluate(c.condition, values)]
+
+
+def check(scenario: Scenario, marks: SourceMap, limit: int = STATE_LIMIT) -> Iterator[Problem]:
+    names = list(scenario.variables)
+    yield from _names_declared(scenario, marks)
+    if not names or scenario.start not in scenario.nodes or any(_undeclared(scenario)):
+        return
+    start_values = {n: scenario.variables[n].initial for n in names}
+    start: State = (scenario.start, tuple(start_values[n] for n in names))
+    seen, queue = {start}, deque([start])
+    complete = True
+    stuck: dict[str, dict[str, int]] = {}
+    offered: set[tuple[str, int]] = set()
+    while queue:
+        node_id, packed = queue.popleft()
+        values = dict(zip(names, packed))
+        node = scenario.nodes[node_id]
+        if node.ending or not node.choices:
+            continue
+        options = available(scenario, node_id, values)
+        if not options:
+            stuck.setdefault(node_id, values)
+        for i in options:
+            offered.add((node_id, i))
+            choice = node.choices[i]
+            if choice.goto not in scenario.nodes:
+                continue
+            after = apply_effects(values, choice.effects, scenario)
+            state = (choice.goto, tuple(after[n] for n in names))
+            if state not in seen:
+                if len(seen) >= limit:
+                    yield marks.problem(("variables",), f"stopped exploring after {limit:,} states; "
+                                        "some combinations of variable values were not checked",
+                                        "narrow the variables' min..max ranges", "warning")
+                    complete = False
+                    queue.clear()
+                    break
+                seen.add(state)
+                queue.append(state)
+    for node_id, values in stuck.items():
+        shown = ", ".join(f"{k}={v}" for k, v in values.items())
+        yield marks.problem(("nodes", node_id, "choices"),
+                            f"at scene '{node_id}' every choice can be switched off: reached with {shown}",
+                            "give this scene at least one choice without 'when', or loosen the conditions")
+    reached = {node_id for node_id, _ in seen}
+    for node_id, node in scenario.nodes.items():
+        for i, choice in enumerate(node.choices):
+            if choice.when and node_id in reached and (node_id, i) not in offered and complete:
+                yield marks.problem(("nodes", node_id, "choices", i, "when"),
+                                    f"this choice is never offered: '{choice.when}' is false in every state that reaches '{node_id}'",
+                                    "check the condition and the effects that lead here", "warning")
+
+
+def _undeclared(scenario: Scenario) -> Iterator[tuple[str, int, str, str]]:
+    for node_id, node in scenario.nodes.items():
+        for i, choice in enumerate(node.choices):
+            for name in choice.effects:
+                if name not in scenario.variables:
+                    yield node_id, i, "effects", name
+            if choice.condition is not None:
+                for name in sorted(conditions.names(choice.condition)):
+                    if name not in scenario.variables:
+                        yield node_id, i, "when", name
+
+
+def _names_declared(scenario: Scenario, marks: SourceMap) -> Iterator[Problem]:
+    for node_id, i, field, name in _undeclared(scenario):
+        path = ("nodes", node_id, "choices", i, field) + ((name, "[key]") if field == "effects" else ())
+        yield marks.problem(path, f"variable '{name}' is not declared under 'variables:'",
+                            did_you_mean(name, scenario.variables) or "declare it: variables: {" + name + ": {initial: 0}}")

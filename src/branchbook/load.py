@@ -1,0 +1,116 @@
+"""Read every course file, run every check, and build the one immutable course model.
+
+This is the only place that knows the course's file layout. Writers receive the
+:class:`~branchbook.model.Course` it returns and never touch the source files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .check import course_rules, deidentify, graph, markup, schema, states
+from .check.problems import Problem, Report, display_path
+from .model import Course, CourseSettings, Module, Scenario
+from .model.texts import module_texts, scenario_texts
+from .read import bibtex_keys, markdown_source, yaml_source
+
+COURSE_FILE = "course.yml"
+BIBLIOGRAPHY = Path("book") / "references.bib"
+
+
+class CourseNotFound(Exception):
+    """The path given is not a course (a usage error, not a content problem)."""
+
+
+@dataclass
+class Loaded:
+    course: Course | None
+    report: Report
+
+
+def find_root(path: Path) -> Path:
+    path = path.resolve()
+    if path.is_file() and path.name == COURSE_FILE:
+        path = path.parent
+    if not (path / COURSE_FILE).is_file():
+        raise CourseNotFound(f"no {COURSE_FILE} in {path}: give the folder of a course (the one with {COURSE_FILE})")
+    return path
+
+
+def source_files(root: Path) -> tuple[list[Path], list[Path]]:
+    modules = sorted((root / "modules").glob("*.md"))
+    scenarios = sorted([*(root / "scenarios").glob("*.yml"), *(root / "scenarios").glob("*.yaml")])
+    return modules, scenarios
+
+
+def load_course(path: Path) -> Loaded:
+    root = find_root(path)
+    report = Report()
+    show = lambda p: display_path(p, root)  # noqa: E731
+
+    raw, settings_marks, problems = yaml_source.read(root / COURSE_FILE, COURSE_FILE)
+    report.extend(problems)
+    settings, problems = schema.validate(CourseSettings, raw, settings_marks, "course settings") if raw is not None \
+        else (None, [])
+    report.extend(problems)
+
+    module_files, scenario_files = source_files(root)
+    modules: list[tuple[Module, yaml_source.SourceMap]] = []
+    for file in module_files:
+        raw, marks, problems, _ = markdown_source.read(file, show(file))
+        report.extend(problems)
+        if raw is not None:
+            module, problems = schema.validate(Module, raw, marks, "module")
+            report.extend(problems)
+            if module:
+                modules.append((module, marks))
+                report.extend(markup.check_reading(module.reading, marks))
+
+    scenarios: list[tuple[Scenario, yaml_source.SourceMap]] = []
+    all_ids: list[str] = []
+    for file in scenario_files:
+        raw, marks, problems = yaml_source.read(file, show(file))
+        report.extend(problems)
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+            all_ids.append(raw["id"])
+        if raw is not None:
+            scenario, problems = schema.validate(Scenario, raw, marks, "scenario")
+            report.extend(problems)
+            if scenario:
+                scenarios.append((scenario, marks))
+                report.extend(graph.check(scenario, marks))
+                report.extend(states.check(scenario, marks))
+                report.extend(markup.check_scenario_fields(scenario_texts(scenario), marks))
+
+    references = bibtex_keys.keys(root / BIBLIOGRAPHY)
+    if settings is None:
+        return Loaded(None, report)
+    report.extend(course_rules.check(settings, settings_marks, modules, scenarios, references, all_ids))
+    report.extend(_deidentify(root, settings, settings_marks, modules, scenarios))
+
+    if report.errors:
+        return Loaded(None, report)
+    by_id = {s.id: s for s, _ in scenarios}
+    ordered_modules = tuple(m for mid in settings.modules for m, _ in modules if m.id == mid)
+    ordered_scenarios = tuple(by_id[sid] for m in ordered_modules for sid in m.scenarios)
+    course = Course(root=root, settings=settings, modules=ordered_modules, scenarios=ordered_scenarios,
+                    references=references)
+    return Loaded(course, report)
+
+
+def _deidentify(root, settings, settings_marks, modules, scenarios) -> list[Problem]:
+    rules = settings.deidentification
+    denylist: frozenset[str] = frozenset()
+    if rules.denylist:
+        path = (root / rules.denylist)
+        if not path.is_file():
+            return [settings_marks.problem(("deidentification", "denylist"), f"denylist file '{rules.denylist}' not found",
+                                           "give a path relative to course.yml")]
+        denylist = deidentify.load_denylist(path)
+    found: list[Problem] = []
+    for scenario, marks in scenarios:
+        found += deidentify.check_fields(scenario_texts(scenario), marks, denylist, rules.allow)
+    for module, marks in modules:
+        found += deidentify.check_fields(module_texts(module), marks, denylist, rules.allow)
+    return found
