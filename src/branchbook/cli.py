@@ -62,6 +62,56 @@ def check(course: Path, strict: bool) -> None:
 
 
 @main.command()
+@COURSE_ARG
+@click.option("--strict", is_flag=True, help="Treat check warnings as errors.")
+@click.option("--force", is_flag=True, help="Overwrite generated files that were edited by hand.")
+@click.option("--all", "rebuild_all", is_flag=True, help="Rebuild every page, not only those that changed.")
+@click.option("--handouts/--no-handouts", default=True, show_default=True, help="Also build the printable PDFs.")
+@click.option("--paper", type=click.Choice(["a4", "us-letter"]), default="a4", show_default=True)
+def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: bool, paper: str) -> None:
+    """Check COURSE, generate the book sources, and build the online book (book/_build/html).
+
+    Nothing is written if the check finds errors; the previous site stays live until the new
+    one is complete.
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .build import build as run_build
+    from .output import OutputConflict
+    from .site import SiteBuildFailed
+
+    loaded = _load(course)
+    if not report_problems(loaded, strict):
+        err.print("Nothing was written.")
+        sys.exit(1)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                  TimeElapsedColumn(), console=err, transient=not err.is_terminal) as progress:
+        task = progress.add_task("generating", total=100)
+
+        def on_progress(stage: str, amount: float) -> None:
+            progress.update(task, description=stage, completed=amount if stage in (
+                "reading sources", "writing output", "generated") else progress.tasks[task].completed)
+
+        try:
+            result = run_build(loaded.course, handouts=handouts, paper=paper, force=force,
+                               rebuild_all=rebuild_all, on_progress=on_progress)
+        except OutputConflict as conflict:
+            progress.stop()
+            for line in conflict.problems:
+                click.echo(f"error: {line}", err=True)
+            err.print("[bold red]✗[/] build stopped before writing anything; the previous site is unchanged.")
+            sys.exit(1)
+        except SiteBuildFailed as failure:
+            progress.stop()
+            click.echo(failure.log, err=True)
+            err.print("[bold red]✗[/] the Sphinx build failed (log above); the previous site is unchanged.")
+            sys.exit(1)
+    err.print(f"[green]✓[/] {len(result.written)} file(s) generated, {result.unchanged} unchanged, "
+              f"{len(result.deleted)} removed")
+    click.echo(f"Site: {result.site / 'index.html'}")
+
+
+@main.command()
 @click.argument("what", type=click.Choice(["scenario", "module", "course"]), default="scenario")
 def schema(what: str) -> None:
     """Print the JSON Schema of a scenario file (or module front matter, or course.yml) for editors."""

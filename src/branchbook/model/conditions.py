@@ -26,6 +26,7 @@ _TOKEN = re.compile(r"\s*(?:(?P<int>-?\d+)|(?P<name>[a-z_][a-z0-9_]*)|(?P<op>==|
 _KEYWORDS = {"and", "or", "not"}
 COMPARISONS = ("==", "!=", "<=", ">=", "<", ">")
 MAX_LENGTH = 500
+MAX_DEPTH = 32
 
 
 class ConditionError(ValueError):
@@ -55,11 +56,11 @@ def _tokenize(source: str) -> list[_Token]:
             bad = source[pos:].lstrip()[:1]
             raise ConditionError(f"unexpected character {bad!r}", pos + len(source[pos:]) - len(source[pos:].lstrip()))
         kind = match.lastgroup or "op"
-        text = match.group(kind)
+        text, offset = match.group(kind), match.start(kind)
         if kind == "name" and text.lower() in _KEYWORDS:
             kind = "kw"
             text = text.lower()
-        tokens.append(_Token(kind, text, match.start(kind)))
+        tokens.append(_Token(kind, text, offset))
         pos = match.end()
     return tokens
 
@@ -69,6 +70,7 @@ class _Parser:
         self.source = source
         self.tokens = _tokenize(source)
         self.i = 0
+        self.depth = 0
 
     def _peek(self) -> _Token | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -105,22 +107,34 @@ class _Parser:
 
     def _unary(self) -> Tree:
         tok = self._peek()
-        if tok and tok.text == "not":
-            self._take()
-            return ["not", self._unary()]
-        if tok and tok.text == "(":
-            self._take()
-            inner = self._or()
-            close = self._take()
-            if close.text != ")":
-                raise ConditionError(f"expected ')' but found {close.text!r}", close.offset)
-            return inner
+        if tok and tok.text in ("not", "("):
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise ConditionError(f"condition nests 'not' and parentheses more than {MAX_DEPTH} deep", tok.offset)
+            try:
+                return self._nested(tok)
+            finally:
+                self.depth -= 1
         left = self._atom()
         tok = self._peek()
         if tok and tok.text in COMPARISONS:
             self._take()
             return [tok.text, left, self._atom()]
         return left
+
+    def _nested(self, tok: _Token) -> Tree:
+        if tok.text == "not":
+            self._take()
+            return ["not", self._unary()]
+        self._take()
+        inner = self._or()
+        close = self._peek()
+        if close is None:
+            raise ConditionError(f"the '(' at character {tok.offset + 1} is never closed", len(self.source))
+        if close.text != ")":
+            raise ConditionError(f"expected ')' but found {close.text!r}", close.offset)
+        self._take()
+        return inner
 
     def _atom(self) -> Tree:
         tok = self._take()

@@ -1,0 +1,114 @@
+"""Build the HTML site with Sphinx (Jupyter Book 1) and swap it in atomically.
+
+The live site is ``book/_build/html``, a symbolic link to a complete site folder. A build works
+on a copy (so Sphinx stays incremental), and only when everything succeeded is the link
+replaced in one ``rename``. A build that fails, or is killed at any moment, leaves the previous
+site exactly as it was; its leftovers are cleared by the next build.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+PROGRESS = re.compile(r"^(reading sources|writing output)\.\.\. \[\s*(\d+)%\]")
+
+
+class SiteBuildFailed(Exception):
+    def __init__(self, log: str):
+        super().__init__("Sphinx build failed")
+        self.log = log
+
+
+@dataclass
+class SitePaths:
+    book: Path
+
+    @property
+    def build(self) -> Path:
+        return self.book / "_build"
+
+    @property
+    def live(self) -> Path:
+        return self.build / "html"
+
+    @property
+    def doctrees(self) -> Path:
+        return self.build / ".doctrees"
+
+    @property
+    def sites(self) -> Path:
+        return self.build / ".sites"
+
+
+def clean_leftovers(paths: SitePaths) -> None:
+    """Remove the staging folders of killed builds and site folders nothing links to."""
+    if not paths.build.is_dir():
+        return
+    for stale in paths.build.glob(".next-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    live = paths.live.resolve() if paths.live.is_symlink() else None
+    if paths.sites.is_dir():
+        for site in paths.sites.iterdir():
+            if site.resolve() != live:
+                shutil.rmtree(site, ignore_errors=True)
+
+
+def stage(paths: SitePaths) -> Path:
+    """A staging folder holding copies of the live site and doctrees (Sphinx then rebuilds only what changed)."""
+    clean_leftovers(paths)
+    staging = paths.build / f".next-{os.getpid()}-{time.time_ns()}"
+    staging.mkdir(parents=True)
+    if paths.live.exists():
+        shutil.copytree(paths.live.resolve(), staging / "html", symlinks=True)
+    if paths.doctrees.is_dir():
+        shutil.copytree(paths.doctrees, staging / "doctrees")
+    return staging
+
+
+def run_sphinx(book: Path, staging: Path, *, rebuild_all: bool, strict: bool,
+               on_progress: Callable[[str, int], None] | None = None) -> None:
+    """Run the Jupyter Book 1 Sphinx build in a child process; report (stage, percent) as it goes."""
+    command = [sys.executable, "-m", "branchbook.sphinx_run", str(book), str(staging / "html"),
+               str(staging / "doctrees")]
+    command += ["--all"] if rebuild_all else []
+    command += ["--strict"] if strict else []
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    log: list[str] = []
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                          cwd=book) as process:
+        for line in process.stdout:  # type: ignore[union-attr]
+            log.append(line)
+            match = PROGRESS.match(line)
+            if match and on_progress:
+                on_progress(match.group(1), int(match.group(2)))
+    if process.returncode != 0:
+        raise SiteBuildFailed("".join(log))
+
+
+def publish(paths: SitePaths, staging: Path) -> Path:
+    """Make the staged site live with one atomic rename of the link; keep its doctrees for next time."""
+    paths.sites.mkdir(parents=True, exist_ok=True)
+    site = paths.sites / f"site-{time.time_ns()}"
+    os.replace(staging / "html", site)
+    if paths.live.exists() and not paths.live.is_symlink():
+        os.replace(paths.live, paths.sites / f"site-legacy-{time.time_ns()}")
+    link = paths.build / f".link-{os.getpid()}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(site.relative_to(paths.build), target_is_directory=True)
+    os.replace(link, paths.live)
+    if (staging / "doctrees").is_dir():
+        old = paths.build / f".next-old-doctrees-{time.time_ns()}"
+        if paths.doctrees.exists():
+            os.replace(paths.doctrees, old)
+        os.replace(staging / "doctrees", paths.doctrees)
+    shutil.rmtree(staging, ignore_errors=True)
+    clean_leftovers(paths)
+    return paths.live

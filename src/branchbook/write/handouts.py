@@ -1,0 +1,501 @@
+"""Printable handouts (PDF via Typst): scenario packets, role cards, quick-reference cards, the
+facilitator guide and a certificate of completion.
+
+This writer reads only the :class:`~branchbook.model.Course`. It turns the model into JSON data
+and compiles the Typst templates in ``templates/typst`` with that data as ``sys.inputs.data``.
+Author text never becomes Typst source: the templates read it with ``json(bytes(...))`` and
+insert it as strings, which Typst prints literally. Markdown is reduced to plain text here, in
+Python (paragraphs, list items, quotes and headings kept; emphasis markers dropped).
+
+Output is deterministic: section numbers are shuffled with a seed taken from the scenario id,
+only the fonts embedded in the Typst compiler are used (never the machine's), and the PDFs
+carry no date.
+
+``write(course)`` returns ``{relative path: PDF bytes}``; it writes nothing itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import typst
+import yaml
+from markdown_it import MarkdownIt
+
+from ..model import Course, Module, Scenario
+from ..model import conditions
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "typst"
+QUICKREF = TEMPLATES / "quickref"
+FONT_PATHS: list[str] = []  # the compiler's embedded fonts only, so every machine makes the same bytes
+PAPERS = ("a4", "us-letter")
+PREFIX = "handouts"
+
+Blocks = list[dict[str, Any]]
+
+
+class HandoutError(RuntimeError):
+    """A template failed to compile (a bug in a template, not a problem in the course)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Markdown → plain-text blocks
+
+
+_MD = MarkdownIt("commonmark", {"html": False})
+
+
+def _inline(children) -> str:
+    out: list[str] = []
+    links: list[tuple[str, int]] = []
+    for tok in children or []:
+        kind = tok.type
+        if kind in ("text", "code_inline", "html_inline"):
+            out.append(tok.content)
+        elif kind == "softbreak":
+            out.append(" ")
+        elif kind == "hardbreak":
+            out.append("\n")
+        elif kind == "image":
+            out.append(_inline(tok.children) or tok.content)
+        elif kind == "link_open":
+            links.append((str(tok.attrs.get("href", "")), len(out)))
+        elif kind == "link_close" and links:
+            href, start = links.pop()
+            label = "".join(out[start:]).strip()
+            shown = href[len("mailto:"):] if href.startswith("mailto:") else href
+            if href.startswith(("http://", "https://", "mailto:")) and shown not in label:
+                out.append(f" ({shown})")
+        # em/strong/s open/close: the markers are dropped
+    return "".join(out)
+
+
+def blocks(markdown: str | None) -> Blocks:
+    """Markdown → ``[{"k": "p"|"li"|"h"|"hr", "t": text, "q": in a quote, "d": list depth, "m": marker}]``."""
+    if not markdown:
+        return []
+    out: Blocks = []
+    lists: list[list] = []  # [ordered, counter]
+    quote = 0
+    marker: str | None = None
+    heading = False
+    for tok in _MD.parse(markdown):
+        kind = tok.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            start = int(tok.attrs.get("start", 1)) if kind == "ordered_list_open" else 1
+            lists.append([kind == "ordered_list_open", start - 1])
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif kind == "list_item_open":
+            lists[-1][1] += 1
+            marker = f"{lists[-1][1]}." if lists[-1][0] else "•"
+        elif kind == "blockquote_open":
+            quote += 1
+        elif kind == "blockquote_close":
+            quote -= 1
+        elif kind == "heading_open":
+            heading = True
+        elif kind == "heading_close":
+            heading = False
+        elif kind == "hr":
+            out.append({"k": "hr", "t": "", "q": quote > 0, "d": 0, "m": ""})
+        elif kind in ("inline", "fence", "code_block", "html_block"):
+            text = _inline(tok.children) if kind == "inline" else tok.content.rstrip("\n")
+            if lists:
+                block = {"k": "li", "t": text, "q": quote > 0, "d": len(lists), "m": marker or ""}
+                marker = None
+            else:
+                block = {"k": "h" if heading else "p", "t": text, "q": quote > 0, "d": 0, "m": ""}
+            out.append(block)
+    return out
+
+
+def plain_text(markdown: str | None) -> str:
+    """The Markdown as one plain string (paragraphs joined by blank lines)."""
+    return "\n\n".join(b["t"] for b in blocks(markdown) if b["t"])
+
+
+# --------------------------------------------------------------------------------------------
+# Conditions and effects in plain words
+
+_SAY = {">=": "is at least", "<=": "is at most", ">": "is more than", "<": "is less than", "==": "is", "!=": "is not"}
+_NEGATE = {">=": "<", "<=": ">", ">": "<=", "<": ">=", "==": "!=", "!=": "=="}
+_FLIP = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "==": "==", "!=": "!="}
+
+
+def condition_words(tree: conditions.Tree, inside: str | None = None) -> str:
+    """``["and", [">=", "trust", 1], ["not", "risk"]]`` → ``trust is at least 1 and risk is 0``."""
+    if isinstance(tree, bool):
+        return "always" if tree else "never"
+    if isinstance(tree, int):
+        return "always" if tree else "never"
+    if isinstance(tree, str):
+        return f"{tree} is not 0"
+    op, *args = tree
+    if op == "not":
+        inner = args[0]
+        if isinstance(inner, str):
+            return f"{inner} is 0"
+        if isinstance(inner, list) and inner[0] in _NEGATE:
+            return condition_words([_NEGATE[inner[0]], inner[1], inner[2]], inside)
+        if isinstance(inner, list) and inner[0] == "not":
+            return condition_words(inner[1], inside)
+        return f"it is not the case that ({condition_words(inner)})"
+    if op in ("and", "or"):
+        text = f"{condition_words(args[0], op)} {op} {condition_words(args[1], op)}"
+        return f"({text})" if inside and inside != op else text
+    left, right = args
+    if isinstance(left, int) and isinstance(right, str):
+        op, left, right = _FLIP[op], right, left
+    return f"{left} {_SAY[op]} {right}"
+
+
+def effect_words(effects: dict[str, int]) -> str:
+    return ", ".join(f"{name} {'+' if value >= 0 else '−'}{abs(value)}" for name, value in effects.items())
+
+
+# --------------------------------------------------------------------------------------------
+# Section numbers and the decision-map layout
+
+
+def _rng(scenario_id: str) -> random.Random:
+    return random.Random(int.from_bytes(hashlib.sha256(scenario_id.encode()).digest()[:8], "big"))
+
+
+def _edges(scenario: Scenario) -> list[tuple[str, str]]:
+    return [(nid, c.goto) for nid, node in scenario.nodes.items() for c in node.choices]
+
+
+def section_numbers(scenario: Scenario, tries: int = 200) -> dict[str, int]:
+    """Scene id → section number. The start is §1; the other scenes follow in a shuffled order and
+    the endings come last (also shuffled). The shuffle is seeded from the scenario id, and among
+    the first ``tries`` shuffles the one with the fewest choices leading to a neighbouring number
+    is kept, so the next section is rarely (usually never) the adjacent one."""
+    scenes = [n for n, node in scenario.nodes.items() if node.ending is None and n != scenario.start]
+    endings = [n for n, node in scenario.nodes.items() if node.ending is not None and n != scenario.start]
+    edges = [(a, b) for a, b in _edges(scenario) if a != b]
+    rng = _rng(scenario.id)
+    best: tuple[int, dict[str, int]] | None = None
+    for _ in range(tries):
+        rng.shuffle(scenes)
+        rng.shuffle(endings)
+        numbers = {nid: i for i, nid in enumerate([scenario.start, *scenes, *endings], start=1)}
+        score = sum(abs(numbers[a] - numbers[b]) == 1 for a, b in edges)
+        if best is None or score < best[0]:
+            best = (score, numbers)
+        if score == 0:
+            break
+    assert best is not None
+    return best[1]
+
+
+def layers(scenario: Scenario) -> list[list[str]]:
+    """Breadth-first depth layers from the start; every ending goes on one last layer. Within a
+    layer, nodes sit under the mean position of the nodes that lead to them (fewer crossings)."""
+    depth = {scenario.start: 0}
+    queue = deque([scenario.start])
+    while queue:
+        nid = queue.popleft()
+        for choice in scenario.nodes[nid].choices:
+            if choice.goto not in depth and choice.goto in scenario.nodes:
+                depth[choice.goto] = depth[nid] + 1
+                queue.append(choice.goto)
+    for nid in scenario.nodes:  # the checker forbids unreachable scenes; place any anyway
+        depth.setdefault(nid, max(depth.values()) + 1)
+    ends = [n for n in scenario.nodes if scenario.nodes[n].ending is not None and n != scenario.start]
+    scenes = [n for n in scenario.nodes if n not in ends]
+    bottom = max((depth[n] for n in scenes), default=-1) + 1
+    for n in ends:
+        depth[n] = bottom
+    order = {n: i for i, n in enumerate(scenario.nodes)}
+    parents: dict[str, list[str]] = {n: [] for n in scenario.nodes}
+    for a, b in _edges(scenario):
+        if b in parents and depth[a] < depth[b]:
+            parents[b].append(a)
+    rows: list[list[str]] = []
+    position: dict[str, float] = {}
+    for level in range(max(depth.values()) + 1):
+        members = [n for n in scenario.nodes if depth[n] == level]
+        if not members:
+            continue
+
+        def key(n: str) -> tuple[float, int]:
+            known = [position[p] for p in parents[n] if p in position]
+            return (sum(known) / len(known) if known else 0.5, order[n])
+
+        members.sort(key=key)
+        for i, n in enumerate(members):
+            position[n] = (i + 0.5) / len(members)
+        rows.append(members)
+    return rows
+
+
+def decision_map(scenario: Scenario, numbers: dict[str, int], pauses: dict[str, int]) -> dict[str, Any]:
+    """Nodes with fractional coordinates (0..1 across and down) and edges, for the template to draw."""
+    rows = layers(scenario)
+    row_of = {n: r for r, members in enumerate(rows) for n in members}
+    widest = max(len(members) for members in rows)
+    nodes = []
+    for r, members in enumerate(rows):
+        for i, nid in enumerate(members):
+            node = scenario.nodes[nid]
+            nodes.append({
+                "id": nid, "x": (i + 0.5) / len(members), "y": (r + 0.5) / len(rows),
+                "section": numbers[nid], "kind": node.ending.kind if node.ending else "scene",
+                "title": node.ending.title if node.ending else "", "start": nid == scenario.start,
+                "pause": pauses.get(nid),
+            })
+    edges: dict[tuple[str, str], dict[str, Any]] = {}
+    for nid, node in scenario.nodes.items():
+        for i, choice in enumerate(node.choices):
+            edge = edges.setdefault((nid, choice.goto), {
+                "from": nid, "to": choice.goto, "letters": [], "conditional": False,
+                "direction": "down" if row_of[choice.goto] > row_of[nid] else "back",
+            })
+            edge["letters"].append(chr(ord("A") + i))
+            edge["conditional"] = edge["conditional"] or choice.when is not None
+    return {
+        "nodes": nodes,
+        "edges": [{**e, "label": ",".join(e["letters"])} for e in edges.values()],
+        "rows": len(rows), "widest": widest,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Data for each handout
+
+
+def _meta(course: Course, paper: str, title: str) -> dict[str, Any]:
+    language, _, region = course.settings.language.partition("-")
+    return {
+        "title": title,
+        "course": course.settings.title,
+        "subtitle": course.settings.subtitle,
+        "author": course.settings.author,
+        "lang": language if 2 <= len(language) <= 3 else "en",
+        "region": region.upper() if len(region) == 2 else None,
+        "paper": paper,
+    }
+
+
+def _letter(i: int) -> str:
+    return chr(ord("A") + i)
+
+
+def _role(role, learner: bool, private: bool) -> dict[str, Any]:
+    return {
+        "id": role.id, "name": role.name, "title": role.title, "brief": blocks(role.brief),
+        "playable": role.playable, "learner": learner,
+        # private information only ever travels with its own card, and never for scripted roles
+        "private": blocks(role.private) if private and role.playable and role.private else [],
+    }
+
+
+def _cast(scenario: Scenario) -> list[dict[str, Any]]:
+    return [_role(r, r.id == scenario.learner_role, private=False) for r in scenario.roles]
+
+
+def _principles(course: Course, ids: list[str]) -> list[str]:
+    names = {p.id: p.name for p in course.settings.principles}
+    return [names.get(i, i) for i in ids]
+
+
+def packet_data(course: Course, scenario: Scenario, paper: str) -> dict[str, Any]:
+    numbers = section_numbers(scenario)
+    learner = scenario.role(scenario.learner_role)
+    sections, answers = [], []
+    for nid in sorted(scenario.nodes, key=numbers.get):
+        node = scenario.nodes[nid]
+        speaker = scenario.role(node.speaker) if node.speaker else None
+        choices = []
+        for i, choice in enumerate(node.choices):
+            choices.append({
+                "letter": _letter(i), "label": plain_text(choice.label), "to": numbers[choice.goto],
+                "when": condition_words(choice.condition) if choice.condition is not None else None,
+                "effects": effect_words(choice.effects),
+            })
+            answers.append({
+                "section": numbers[nid], "letter": _letter(i), "label": plain_text(choice.label),
+                "feedback": blocks(choice.feedback),
+                "upholds": _principles(course, choice.upholds), "violates": _principles(course, choice.violates),
+            })
+        sections.append({
+            "n": numbers[nid], "text": blocks(node.text),
+            "speaker": f"{speaker.name} ({speaker.title})" if speaker else None,
+            "choices": choices,
+            "ending": None if node.ending is None else {
+                "kind": node.ending.kind, "title": node.ending.title, "debrief": blocks(node.ending.debrief)},
+        })
+    module = course.module(scenario.module) if any(m.id == scenario.module for m in course.modules) else None
+    return {
+        "meta": _meta(course, paper, f"{scenario.title}: scenario packet"),
+        "scenario": {
+            "id": scenario.id, "title": scenario.title, "summary": blocks(scenario.summary),
+            "setting": scenario.setting, "content_notes": list(scenario.content_notes),
+            "module": module.title if module else None, "feedback": scenario.feedback,
+            "learner": _role(learner, True, False) if learner else None,
+            "cast": _cast(scenario),
+            "variables": [{"name": k, "description": v.description, "initial": v.initial, "min": v.min, "max": v.max}
+                          for k, v in scenario.variables.items()],
+            "debrief": [blocks(q) for q in scenario.debrief],
+        },
+        "sections": sections,
+        "answers": answers,
+    }
+
+
+def roles_data(course: Course, scenario: Scenario, paper: str) -> dict[str, Any]:
+    return {
+        "meta": _meta(course, paper, f"{scenario.title}: role cards"),
+        "scenario": {"id": scenario.id, "title": scenario.title},
+        "cards": [_role(r, r.id == scenario.learner_role, private=True) for r in scenario.roles],
+    }
+
+
+def quickref_cards() -> list[dict[str, Any]]:
+    """The quick-reference cards (data files beside the template), in file-name order."""
+    cards = []
+    for path in sorted(QUICKREF.glob("*.yml")):
+        card = yaml.safe_load(path.read_text(encoding="utf-8"))
+        card["id"] = path.stem.split("-", 1)[1] if path.stem[:2].isdigit() else path.stem
+        cards.append(card)
+    return cards
+
+
+def quickref_data(course: Course, card: dict[str, Any], paper: str) -> dict[str, Any]:
+    support = [{"name": s.name, "description": plain_text(s.description), "contact": s.contact,
+                "localise": s.localise} for s in course.settings.support]
+    return {
+        "meta": _meta(course, paper, f"Quick reference: {card['title']}"),
+        "card": card,
+        "support": support if card.get("support") else [],
+    }
+
+
+def _hm(minutes: int) -> str:
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def _scenario_guide(course: Course, scenario: Scenario) -> dict[str, Any]:
+    numbers = section_numbers(scenario)
+    pause_nodes = [nid for nid in sorted(scenario.nodes, key=numbers.get) if scenario.nodes[nid].facilitator]
+    pauses = {nid: i for i, nid in enumerate(pause_nodes, start=1)}
+    failures = {f.id: f.title for f in course.settings.failures}
+    return {
+        "id": scenario.id, "title": scenario.title, "summary": blocks(scenario.summary),
+        "setting": scenario.setting, "content_notes": list(scenario.content_notes),
+        "feedback": scenario.feedback, "cast": _cast(scenario),
+        "map": decision_map(scenario, numbers, pauses),
+        "pauses": [{"n": pauses[nid], "section": numbers[nid], "id": nid,
+                    "note": blocks(scenario.nodes[nid].facilitator)} for nid in pause_nodes],
+        "endings": [{"section": numbers[nid], "id": nid, "kind": e.kind, "title": e.title}
+                    for nid, e in sorted(scenario.endings.items(), key=lambda item: numbers[item[0]])],
+        "debrief": [blocks(q) for q in scenario.debrief],
+        "failures": [{"id": f, "title": failures.get(f, "")} for f in scenario.provenance.failures],
+    }
+
+
+def _module_guide(course: Course, module: Module, start: int) -> dict[str, Any]:
+    scenarios = [course.scenario(sid) for sid in module.scenarios if any(s.id == sid for s in course.scenarios)]
+    return {
+        "id": module.id, "title": module.title, "summary": blocks(module.summary), "duration": module.duration,
+        "start": _hm(start), "end": _hm(start + module.duration),
+        "objectives": list(module.objectives),
+        "discussion": [blocks(q) for q in module.discussion],
+        "scenarios": [_scenario_guide(course, s) for s in scenarios],
+        "checks": [{
+            "id": check.id, "question": blocks(check.question),
+            "options": [{"letter": _letter(i), "text": plain_text(o.text), "correct": o.correct,
+                         "explanation": blocks(o.explanation)} for i, o in enumerate(check.options)],
+            "answer": ", ".join(_letter(i) for i, o in enumerate(check.options) if o.correct),
+        } for check in module.checks],
+    }
+
+
+def guide_data(course: Course, modules: list[Module], paper: str, title: str) -> dict[str, Any]:
+    agenda, start = [], 0
+    for module in modules:
+        agenda.append(_module_guide(course, module, start))
+        start += module.duration
+    protocol = yaml.safe_load((TEMPLATES / "facilitator.yml").read_text(encoding="utf-8"))
+    return {
+        "meta": _meta(course, paper, title),
+        "modules": agenda,
+        "total": sum(m.duration for m in modules),
+        "total_hm": _hm(start),
+        "protocol": protocol,
+        "support": [{"name": s.name, "description": plain_text(s.description), "contact": s.contact,
+                     "localise": s.localise} for s in course.settings.support],
+        "glossary": [{"term": g.term, "definition": plain_text(g.definition)} for g in course.settings.glossary],
+        "quickref": [c["title"] for c in quickref_cards()],
+    }
+
+
+def certificate_data(course: Course, paper: str) -> dict[str, Any]:
+    return {
+        "meta": _meta(course, paper, f"{course.settings.title}: certificate of completion"),
+        "modules": [{"title": m.title, "duration": m.duration} for m in course.modules],
+        "total_hm": _hm(sum(m.duration for m in course.modules)),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Planning and compiling
+
+
+@dataclass(frozen=True)
+class Job:
+    path: str                          # relative output path, e.g. handouts/scenarios/x-packet.pdf
+    template: str                      # file name in templates/typst
+    data: Callable[[], dict[str, Any]]
+
+
+def plan(course: Course, paper: str = "a4") -> list[Job]:
+    """Every PDF the writer makes, in order (cheap: the data is built only when compiled)."""
+    if paper not in PAPERS:
+        raise ValueError(f"paper must be one of {', '.join(PAPERS)}, not {paper!r}")
+    jobs: list[Job] = []
+    for s in course.scenarios:
+        jobs.append(Job(f"{PREFIX}/scenarios/{s.id}-packet.pdf", "packet.typ",
+                        lambda s=s: packet_data(course, s, paper)))
+        jobs.append(Job(f"{PREFIX}/scenarios/{s.id}-roles.pdf", "roles.typ",
+                        lambda s=s: roles_data(course, s, paper)))
+    for card in quickref_cards():
+        jobs.append(Job(f"{PREFIX}/quickref/{card['id']}.pdf", "quickref.typ",
+                        lambda card=card: quickref_data(course, card, paper)))
+    jobs.append(Job(f"{PREFIX}/facilitator/guide.pdf", "facilitator.typ",
+                    lambda: guide_data(course, list(course.modules), paper,
+                                       f"{course.settings.title}: facilitator guide")))
+    for m in course.modules:
+        jobs.append(Job(f"{PREFIX}/facilitator/modules/{m.id}.pdf", "facilitator.typ",
+                        lambda m=m: guide_data(course, [m], paper, f"{m.title}: facilitator guide")))
+    jobs.append(Job(f"{PREFIX}/certificate.pdf", "certificate.typ", lambda: certificate_data(course, paper)))
+    return jobs
+
+
+def compile_pdf(template: str, data: dict[str, Any]) -> bytes:
+    """Compile one template with ``data`` as ``sys.inputs.data`` (JSON); nothing else reaches Typst."""
+    try:
+        return typst.compile(
+            str(TEMPLATES / template), root=str(TEMPLATES), format="pdf",
+            sys_inputs={"data": json.dumps(data, ensure_ascii=False, sort_keys=True)},
+            font_paths=FONT_PATHS, ignore_system_fonts=True,
+        )
+    except typst.TypstError as error:
+        raise HandoutError(f"{template}: {error}") from error
+
+
+def write(course: Course, paper: str = "a4", on_progress: Callable[[str], None] | None = None) -> dict[str, bytes]:
+    """Every handout as ``{relative path: PDF bytes}``; ``on_progress(path)`` after each PDF."""
+    out: dict[str, bytes] = {}
+    for job in plan(course, paper):
+        out[job.path] = compile_pdf(job.template, job.data())
+        if on_progress is not None:
+            on_progress(job.path)
+    return out
