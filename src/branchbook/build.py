@@ -6,6 +6,7 @@ their content changed; the site is swapped in only when the whole build succeede
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -67,14 +68,13 @@ def build(course: Course, *, handouts: bool = True, paper: str = "a4", force: bo
     output.apply(book, files, plan)
     say("generated", 100)
     paths = site.SitePaths(book)
-    staging = site.stage(paths)
+    fresh = rebuild_all or "_toc.yml" in plan.write or bool(plan.delete)
+    staging = site.stage(paths, fresh)
     try:
-        site.run_sphinx(book, staging, rebuild_all=rebuild_all or "_toc.yml" in plan.write, strict=strict,
+        site.run_sphinx(book, staging, rebuild_all=fresh, strict=strict,
                         on_progress=lambda stage, pct: say(stage, pct))
         live = site.publish(paths, staging)
     except BaseException:
-        import shutil
-
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return BuildResult(live, sorted(plan.write), len(plan.unchanged), plan.delete)

@@ -111,6 +111,44 @@ def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: 
     click.echo(f"Site: {result.site / 'index.html'}")
 
 
+@main.group()
+def new() -> None:
+    """Start a new file from a commented template."""
+
+
+@new.command("scenario")
+@click.argument("scenario_id")
+@COURSE_ARG
+@click.option("--module", "module_id", help="Module it belongs to (default: the course's first module).")
+def new_scenario(scenario_id: str, course: Path, module_id: str | None) -> None:
+    """Write scenarios/SCENARIO_ID.yml: a small, valid scenario with every field explained."""
+    import re
+    from importlib import resources
+
+    from .load import find_root
+    from .model.types import ID_PATTERN
+
+    if not re.fullmatch(ID_PATTERN, scenario_id):
+        raise click.BadParameter("use lower-case letters, digits and inner hyphens, e.g. 'the-wrong-meeting'",
+                                 param_hint="SCENARIO_ID")
+    try:
+        root = find_root(course)
+    except CourseNotFound as error:
+        raise click.UsageError(str(error)) from None
+    target = root / "scenarios" / f"{scenario_id}.yml"
+    if target.exists():
+        raise click.UsageError(f"{target} already exists; choose another id")
+    if module_id is None:
+        import yaml
+
+        module_id = (yaml.safe_load((root / "course.yml").read_text(encoding="utf-8")) or {}).get("modules", ["?"])[0]
+    template = resources.files("branchbook").joinpath("templates", "new", "scenario.yml").read_text(encoding="utf-8")
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(template.replace("{id}", scenario_id).replace("{module}", module_id), encoding="utf-8")
+    click.echo(f"Wrote {target}")
+    click.echo(f"Next: add '{scenario_id}' to 'scenarios:' in modules/{module_id}.md, then run `branchbook check`.")
+
+
 @main.command()
 @click.argument("what", type=click.Choice(["scenario", "module", "course"]), default="scenario")
 def schema(what: str) -> None:

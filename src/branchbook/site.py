@@ -61,14 +61,16 @@ def clean_leftovers(paths: SitePaths) -> None:
                 shutil.rmtree(site, ignore_errors=True)
 
 
-def stage(paths: SitePaths) -> Path:
-    """A staging folder holding copies of the live site and doctrees (Sphinx then rebuilds only what changed)."""
+def stage(paths: SitePaths, fresh: bool) -> Path:
+    """A staging folder; unless ``fresh``, with copies of the live site and doctrees so that Sphinx
+    rebuilds only what changed. Fresh when pages were removed or the table of contents changed:
+    a copy would keep removed pages and stale sidebars."""
     clean_leftovers(paths)
     staging = paths.build / f".next-{os.getpid()}-{time.time_ns()}"
     staging.mkdir(parents=True)
-    if paths.live.exists():
+    if paths.live.exists() and not fresh:
         shutil.copytree(paths.live.resolve(), staging / "html", symlinks=True)
-    if paths.doctrees.is_dir():
+    if paths.doctrees.is_dir() and not fresh:
         shutil.copytree(paths.doctrees, staging / "doctrees")
     return staging
 

@@ -20,13 +20,15 @@ MAX_WINDOW = 4
 _WORD = re.compile(r"[^\W_]+")
 
 DETECTORS = {
-    "an e-mail address": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
-    "a URL": re.compile(r"(?:https?://|www\.)[^\s)>\]]+", re.I),
-    "a phone number": re.compile(r"(?<![\w-])\+?\(?\d[\d ().-]{5,}\d(?![\w-])"),
+    # Each starts only where a run of its characters starts, so that no text makes it backtrack for long.
+    "an e-mail address": re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+"),
+    "a URL": re.compile(r"(?<![\w/.])(?:https?://|www\.)[^\s<>()\[\]\"'`]+(?<![.,;:!?])", re.I),
+    "a phone number": re.compile(r"(?<![\w+-])\+?\(?\d[\d ().-]{5,18}\d(?![\w-])"),
     "a street address": re.compile(
-        r"\b\d{1,5}\s+(?:[A-Z][\w'-]*\s+){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|"
-        r"Way|Court|Ct|Place|Pl|Terrace|Crescent|Close|Square)\b\.?"),
+        r"\b\d{1,5}\s+(?:[A-Z][\w'-]*\s+){1,3}(?:(?:Street|Road|Avenue|Lane|Drive|Boulevard|Way|Court|Place|Terrace|"
+        r"Crescent|Close|Square)\b|(?:St|Rd|Ave|Ln|Dr|Blvd|Ct|Pl)\b\.?)"),
 }
+_YEARS = re.compile(r"(?:1[89]|20)\d\d\W+(?:1[89]|20)\d\d")
 
 
 def normalise(text: str) -> str:
@@ -39,38 +41,71 @@ def digest(phrase: str) -> str:
 
 
 def load_denylist(path: Path) -> frozenset[str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     return frozenset(line.strip().lower() for line in lines if re.fullmatch(r"\s*[0-9a-fA-F]{64}\s*", line))
+
+
+def _folded(text: str) -> tuple[str, list[int]]:
+    """``text`` NFKC-normalised and casefolded, with the offset in ``text`` of each folded character.
+
+    Each base character is folded together with the combining marks after it, so composed and
+    decomposed accents fold alike and every folded character maps back to where it was written.
+    """
+    out: list[str] = []
+    origin: list[int] = []
+    start = 0
+    for i in range(1, len(text) + 1):
+        if i == len(text) or not unicodedata.combining(text[i]):
+            piece = unicodedata.normalize("NFKC", text[start:i]).casefold()
+            out.append(piece)
+            origin.extend([start] * len(piece))
+            start = i
+    origin.append(len(text))
+    return "".join(out), origin
 
 
 def denylisted_spans(text: str, denylist: frozenset[str]) -> Iterator[tuple[int, int]]:
     """(start, end) offsets in ``text`` of every 1–4-word window whose normalised hash is listed."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    if not denylist:
+        return
+    folded, origin = _folded(text)
     words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(folded)]
-    same_length = len(folded) == len(text)
     for i in range(len(words)):
         for k in range(1, MAX_WINDOW + 1):
             if i + k > len(words):
                 break
             phrase = " ".join(w for _, _, w in words[i:i + k])
             if hashlib.sha256(phrase.encode("utf-8")).hexdigest() in denylist:
-                start, end = (words[i][0], words[i + k - 1][1]) if same_length else (0, len(text))
-                yield start, end
+                end = origin[words[i + k - 1][1] - 1] + 1
+                while end < len(text) and unicodedata.combining(text[end]):
+                    end += 1
+                yield origin[words[i][0]], end
+
+
+def contact_details(text: str) -> Iterator[tuple[str, int, int]]:
+    """(what, start, end) of every e-mail address, URL, phone number and street address in ``text``."""
+    found = [(what, m.start(), m.end()) for what, rx in DETECTORS.items() for m in rx.finditer(text)]
+    links = [(s, e) for what, s, e in found if what in ("an e-mail address", "a URL")]
+    for what, start, end in found:
+        if what == "a phone number":
+            digits = sum(c.isdigit() for c in text[start:end])
+            if digits < 7 or _YEARS.fullmatch(text[start:end]) or any(s <= start < e for s, e in links):
+                continue
+        yield what, start, end
 
 
 def check_fields(fields: Iterable[tuple[tuple, str]], marks: SourceMap, denylist: frozenset[str],
                  allow: Iterable[Allowance]) -> Iterator[Problem]:
-    allowed = {(a.text.casefold(), a.file) for a in allow}
+    allowed = {(normalise(a.text), a.file) for a in allow}
     for path, text in fields:
         hits = [("a name on the de-identification denylist", s, e) for s, e in denylisted_spans(text, denylist)]
-        hits += [(what, m.start(), m.end()) for what, rx in DETECTORS.items() for m in rx.finditer(text)]
+        hits += list(contact_details(text))
         for what, start, end in hits:
             found = text[start:end]
-            if (found.casefold(), None) in allowed or (found.casefold(), marks.file) in allowed:
+            key = normalise(found)
+            if (key, None) in allowed or (key, marks.file) in allowed:
                 continue
-            mark = marks.find(path)
-            line = mark.line_of(text, start) if path in marks else mark.line
-            yield Problem(marks.file, line, mark.col if line == mark.line else 1,
-                          f"'{found}' looks like {what}",
-                          "fiction only: replace it with an invented one, or accept this occurrence under "
-                          "deidentification.allow in course.yml with a reason")
+            shown = found if len(found) <= 80 else found[:80] + "…"
+            yield marks.problem_at(path, text, start, f"'{shown}' looks like {what}",
+                                   "fiction only: replace it with an invented one, or accept this occurrence under "
+                                   "deidentification.allow in course.yml with a reason")

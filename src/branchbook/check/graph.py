@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 from collections import deque
 from typing import Iterator
 
-from ..model import Scenario
+from ..model import Choice, Scenario
 from ..read.yaml_source import SourceMap
 from .problems import Problem, did_you_mean
 
@@ -59,6 +60,8 @@ def check(scenario: Scenario, marks: SourceMap) -> Iterator[Problem]:
     if scenario.start not in nodes:
         yield marks.problem(("start",), f"start scene '{scenario.start}' does not exist",
                             did_you_mean(scenario.start, nodes))
+    broken: set[str] = set()  # scenes whose own fault (a dead end, a dangling goto) explains what follows
+    suggested: set[str] = set()  # scenes a dangling goto probably meant
     for nid, node in nodes.items():
         if node.speaker is not None and node.speaker not in role_ids:
             yield marks.problem(("nodes", nid, "speaker"), f"speaker '{node.speaker}' is not one of the roles",
@@ -67,12 +70,18 @@ def check(scenario: Scenario, marks: SourceMap) -> Iterator[Problem]:
             yield marks.problem(("nodes", nid, "ending"), f"scene '{nid}' has both choices and an ending",
                                 "an ending closes the story: remove its choices, or the ending")
         elif not node.ending and not node.choices:
+            broken.add(nid)
             yield marks.problem(("nodes", nid, "[key]"), f"scene '{nid}' has no choices and is not an ending (a dead end)",
                                 "add choices, or make it an ending with 'ending: {kind, title, debrief}'")
         for i, choice in enumerate(node.choices):
             if choice.goto not in nodes:
+                broken.add(nid)
+                hint = did_you_mean(choice.goto, nodes)
+                close = difflib.get_close_matches(choice.goto, sorted(nodes), n=1, cutoff=0.6)
+                suggested.update(close)
                 yield marks.problem(("nodes", nid, "choices", i, "goto"), f"choice leads to unknown scene '{choice.goto}'",
-                                    did_you_mean(choice.goto, nodes))
+                                    hint)
+            yield from _choice_warnings(choice, ("nodes", nid, "choices", i), marks)
     kinds = {e.kind for e in scenario.endings.values()}
     for kind in ("good", "harmful"):
         if kind not in kinds:
@@ -83,11 +92,40 @@ def check(scenario: Scenario, marks: SourceMap) -> Iterator[Problem]:
     edges = successors(scenario)
     reachable = reachable_from(scenario.start, edges)
     for nid in nodes:
-        if nid not in reachable:
+        if nid not in reachable and nid not in suggested:
             yield marks.problem(("nodes", nid, "[key]"), f"scene '{nid}' cannot be reached from the start",
                                 "add a choice that leads here, or remove the scene")
     finishing = can_reach_ending(scenario, edges)
-    for nid in sorted(reachable - finishing, key=list(nodes).index):
+    explained = _reaching(broken, edges)
+    for nid in sorted(reachable - finishing - explained, key=list(nodes).index):
         if nodes[nid].choices:
             yield marks.problem(("nodes", nid, "[key]"), f"no ending can be reached from scene '{nid}' (a trap)",
                                 "give one of the scenes in this loop a choice that leads towards an ending")
+
+
+def _reaching(targets: set[str], edges: dict[str, list[str]]) -> set[str]:
+    """Scenes from which some path leads to one of ``targets`` (the targets included)."""
+    back: dict[str, list[str]] = {nid: [] for nid in edges}
+    for nid, successors_ in edges.items():
+        for t in successors_:
+            back[t].append(nid)
+    found, queue = set(targets), deque(targets)
+    while queue:
+        for prev in back.get(queue.popleft(), []):
+            if prev not in found:
+                found.add(prev)
+                queue.append(prev)
+    return found
+
+
+def _choice_warnings(choice: Choice, at: tuple, marks: SourceMap) -> Iterator[Problem]:
+    """What a choice lacks to teach anything: feedback, and a principle it upholds or violates."""
+    both = set(choice.upholds) & set(choice.violates)
+    if both:
+        yield marks.problem(at + ("upholds",), f"'{sorted(both)[0]}' is both upheld and violated",
+                            "a choice either upholds a principle or violates it: remove it from one list", "warning")
+    if not choice.feedback:
+        yield marks.problem(at + ("label",), "choice has no feedback", "say why this choice helps or harms", "warning")
+    if not choice.upholds and not choice.violates:
+        yield marks.problem(at + ("label",), "choice names no principle it upholds or violates",
+                            "add 'upholds:' or 'violates:' with principle ids from course.yml", "warning")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from ..model import conditions
+from ..model.types import ID_PATTERN
 from ..read.yaml_source import SourceMap
 from .problems import Problem, did_you_mean
 
@@ -54,25 +57,59 @@ def validate(model: type[M], data: Any, marks: SourceMap, what: str) -> tuple[M 
     try:
         return model.model_validate(data), []
     except ValidationError as err:
-        return None, [_problem(model, error, marks) for error in err.errors(include_url=False)]
+        problems = []
+        for error in err.errors(include_url=False):
+            loc = tuple(error["loc"])
+            if any(loc[:n] in marks.refused for n in range(len(loc) + 1)):
+                continue  # the reader has already said why this value was refused
+            problems.append(_problem(model, error, marks))
+        return None, problems
+
+
+_QUOTE_HINT = ("put the text in quotes: YAML reads yes/no/on/off/true/false as true or false, "
+               "and digits as a number")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ID_LENGTH = 64
 
 
 def _problem(model: type[BaseModel], error: dict, marks: SourceMap) -> Problem:
     loc = tuple(error["loc"])
     kind = error["type"]
+    value = error.get("input")
     where = ".".join(str(p) for p in loc if p != "[key]") or "file"
     if kind == "missing":
-        return marks.problem(loc[:-1], f"missing required field '{loc[-1]}' in {'.'.join(map(str, loc[:-1])) or 'file'}",
+        parent = loc[:-1]
+        at = parent + ("[key]",) if parent + ("[key]",) in marks else parent
+        return marks.problem(at, f"missing required field '{loc[-1]}' in {'.'.join(map(str, parent)) or 'file'}",
                              _HINTS["missing"])
     if kind == "extra_forbidden":
         known = _fields_at(model, loc[:-1])
         return marks.problem(loc + ("[key]",), f"unknown field '{loc[-1]}'",
                              did_you_mean(str(loc[-1]), known) or "remove it")
+    if value is None and loc and loc[-1] != "[key]" and kind.endswith("_type"):
+        return marks.problem(loc, f"{where}: no value is given", "write a value after the ':', or remove the line")
     message = error["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
+    hint = _HINTS.get(kind)
     if kind == "string_pattern_mismatch":
-        message = f"{error.get('input')!r} is not a valid id here"
-    if kind == "string_type" and error.get("input") is not None:
-        message += f" (got {type(error['input']).__name__})"
-    return marks.problem(loc, f"{where}: {message}", _HINTS.get(kind))
+        shown = value if not isinstance(value, str) or len(value) <= 40 else value[:40] + "…"
+        message = f"{shown!r} is not a valid id here"
+        if isinstance(value, str) and len(value) > _ID_LENGTH and (error.get("ctx") or {}).get("pattern") == ID_PATTERN:
+            message += f" (it is {len(value)} characters long; ids have at most {_ID_LENGTH})"
+    if kind in ("string_type", "literal_error") and isinstance(value, (bool, int, float)):
+        message += f" (got {type(value).__name__} {value!r})"
+        hint = _QUOTE_HINT if kind == "string_type" else hint
+    if isinstance(value, str) and kind == "value_error":
+        if loc and loc[-1] == "when":
+            try:
+                conditions.parse(value)
+            except conditions.ConditionError as bad:
+                return marks.problem_at(loc, value, bad.offset, f"{where}: {message}",
+                                        "conditions compare variables and whole numbers with == != < <= > >=, "
+                                        "joined by and, or, not and parentheses")
+        control = _CONTROL.search(value)
+        if control:
+            return marks.problem_at(loc, value, control.start(), f"{where}: {message}",
+                                    "delete the character (it is invisible in most editors)")
+    return marks.problem(loc, f"{where}: {message}", hint)

@@ -7,6 +7,7 @@ and says so when the bound cuts it short.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from typing import Iterator
 
@@ -99,6 +100,12 @@ def _undeclared(scenario: Scenario) -> Iterator[tuple[str, int, str, str]]:
 
 def _names_declared(scenario: Scenario, marks: SourceMap) -> Iterator[Problem]:
     for node_id, i, field, name in _undeclared(scenario):
-        path = ("nodes", node_id, "choices", i, field) + ((name, "[key]") if field == "effects" else ())
-        yield marks.problem(path, f"variable '{name}' is not declared under 'variables:'",
-                            did_you_mean(name, scenario.variables) or "declare it: variables: {" + name + ": {initial: 0}}")
+        hint = did_you_mean(name, scenario.variables) or "declare it: variables: {" + name + ": {initial: 0}}"
+        message = f"variable '{name}' is not declared under 'variables:'"
+        at = ("nodes", node_id, "choices", i, field)
+        if field == "effects":
+            yield marks.problem(at + (name, "[key]"), message, hint)
+            continue
+        when = scenario.nodes[node_id].choices[i].when or ""
+        found = re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", when)
+        yield marks.problem_at(at, when, found.start() if found else 0, message, hint)

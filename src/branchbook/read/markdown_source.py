@@ -10,6 +10,13 @@ from . import yaml_source
 from .yaml_source import SourceMap
 
 
+def _lines(text: str) -> list[str]:
+    """Lines with their endings, split at '\\n' only (as editors number them; ``str.splitlines``
+    would also split at form feeds and other separators and so miscount)."""
+    parts = text.split("\n")
+    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
 def read(path: Path, display: str) -> tuple[Any, SourceMap, list[Problem], int]:
     """Return (front matter with ``reading`` added, source map, problems, first line of the body)."""
     try:
@@ -19,7 +26,7 @@ def read(path: Path, display: str) -> tuple[Any, SourceMap, list[Problem], int]:
     text, problems = yaml_source.decode(raw, display)
     if text is None:
         return None, SourceMap(display), problems, 1
-    lines = text.splitlines(keepends=True)
+    lines = _lines(text)
     if not lines or lines[0].strip() != "---":
         return None, SourceMap(display), problems + [
             Problem(display, 1, 1, "a module file must start with a '---' line opening its front matter",
@@ -27,12 +34,18 @@ def read(path: Path, display: str) -> tuple[Any, SourceMap, list[Problem], int]:
     close = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
     if close is None:
         return None, SourceMap(display), problems + [
-            Problem(display, 1, 1, "the front matter is never closed by a second '---' line")], 1
+            Problem(display, 1, 1, "the front matter opened here is never closed by a second '---' line",
+                    "add a line holding only '---' after the last front-matter field")], 1
     data, marks, more = yaml_source.parse("".join(lines[1:close]), display, line_offset=1)
     problems += more
-    body_line = close + 2
+    body = "".join(lines[close + 1:])
+    reading = body.lstrip("\n")
+    body_line = close + 2 + (len(body) - len(reading))  # the line where ``reading`` starts
     if isinstance(data, dict):
-        data["reading"] = "".join(lines[close + 1:]).strip("\n") + "\n"
+        if "reading" in data:
+            problems.append(marks.problem(("reading", "[key]"), "unknown field 'reading' in the front matter",
+                                          "the reading is the Markdown after the closing '---': move the text there"))
+        data["reading"] = reading.rstrip("\n") + "\n"
         marks[("reading",)] = yaml_source.Mark(body_line, 1, "body")
     elif data is not None:
         problems.append(marks.problem((), "the front matter must be a mapping of fields (id, title, …)"))

@@ -9,11 +9,13 @@ not plain data, flag duplicate keys, and build the Python values ourselves while
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -22,9 +24,12 @@ from ..check.problems import Problem
 MAX_BYTES = 1_000_000
 """Course files are hand-written text; anything larger is refused before parsing."""
 
-_PLAIN_TAGS = {
-    "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "map", "seq")
-}
+MAX_DEPTH = 64
+"""Mappings and lists nested deeper than this are refused (the course's own shapes need fewer than 10)."""
+
+_CORE = "tag:yaml.org,2002:"
+_PLAIN_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq")}
+_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # what PyYAML counts as a line break
 
 DataPath = tuple[Any, ...]
 
@@ -33,10 +38,13 @@ DataPath = tuple[Any, ...]
 class Mark:
     line: int  # 1-based
     col: int  # 1-based
-    style: str | None = None  # '|' or '>' for block scalars: their text starts on the next line
+    style: str | None = None  # '|' or '>' for block scalars: their text starts on the next line; 'body' for Markdown
+    index: int | None = None  # character offset of the value in the parsed text
+    end: int | None = None  # character offset just after the value
 
     def line_of(self, text: str, offset: int) -> int:
-        """The source line of ``text[offset]`` for a string value that starts at this mark."""
+        """The source line of ``text[offset]`` for a string value that starts at this mark (an estimate:
+        :meth:`SourceMap.position` is exact where it can be)."""
         first = self.line + (1 if self.style in ("|", ">") else 0)
         return first + text.count("\n", 0, offset)
 
@@ -44,10 +52,12 @@ class Mark:
 class SourceMap(dict):
     """``path tuple -> Mark``; ``(…, '[key]')`` holds where a mapping key itself is written."""
 
-    def __init__(self, file: str, line_offset: int = 0):
+    def __init__(self, file: str, line_offset: int = 0, source: str | None = None):
         super().__init__()
         self.file = file
         self.line_offset = line_offset
+        self.source = source  # the text the marks' ``index`` and ``end`` point into
+        self.refused: set[DataPath] = set()  # paths whose value was refused while reading (reported already)
 
     def find(self, path: DataPath) -> Mark:
         """The mark of ``path`` or of its nearest recorded ancestor."""
@@ -62,8 +72,120 @@ class SourceMap(dict):
         mark = self.find(path)
         return Problem(self.file, mark.line, mark.col, message, hint, severity)
 
+    def problem_at(self, path: DataPath, text: str, offset: int, message: str, hint: str | None = None,
+                   severity="error") -> Problem:
+        """A problem at ``text[offset]``, where ``text`` is the string value found at ``path``."""
+        line, col = self.position(path, text, offset)
+        return Problem(self.file, line, col, message, hint, severity)
 
-class _NoAliasLoader(yaml.SafeLoader):
+    def position(self, path: DataPath, text: str, offset: int) -> tuple[int, int]:
+        """``(line, col)`` in the file of ``text[offset]``, where ``text`` is the string value at ``path``.
+
+        Exact for Markdown bodies, for one-line plain and quoted scalars (escapes included), and for
+        block scalars and multi-line text wherever the characters at ``offset`` appear as written;
+        otherwise the start of the value's line.
+        """
+        path = tuple(path)
+        mark = self.get(path)
+        if mark is None:
+            mark = self.find(path)
+            return mark.line, mark.col
+        if mark.style == "body":  # the value is the source text itself
+            start = text.rfind("\n", 0, offset) + 1
+            line = mark.line + text.count("\n", 0, offset)
+            return line, offset - start + (mark.col if start == 0 else 1)
+        if self.source is not None and mark.index is not None and mark.end is not None:
+            found = _locate(self.source[mark.index:mark.end], mark.style, text, offset)
+            if found is not None:
+                return self._line_col(mark.index + found)
+        line = mark.line_of(text, offset)
+        return line, mark.col if line == mark.line else 1
+
+    def _line_col(self, index: int) -> tuple[int, int]:
+        assert self.source is not None
+        line, start = 1, 0
+        for brk in _BREAK.finditer(self.source, 0, index):
+            if brk.end() > index:
+                break
+            line, start = line + 1, brk.end()
+        return line + self.line_offset, index - start + 1
+
+
+def _locate(raw: str, style: str | None, text: str, offset: int) -> int | None:
+    """Where in ``raw`` (a scalar as written) the value character ``text[offset]`` is written."""
+    if offset < 0 or offset > len(text):
+        return None
+    if _BREAK.search(raw) is None:
+        if style is None and raw.rstrip() == text:
+            return offset
+        if style in ("'", '"'):
+            return _in_quoted(raw, style, offset)
+    line_end = text.find("\n", offset)
+    line_end = len(text) if line_end < 0 else line_end
+    word_end = re.compile(r"\s|$").search(text, offset).start()
+    for needle in dict.fromkeys((text[offset:min(line_end, offset + 40)], text[offset:word_end])):
+        if not needle:
+            continue
+        nth = _count(text, needle, offset)
+        at = -1
+        for _ in range(nth + 1):
+            at = raw.find(needle, at + 1)
+            if at < 0:
+                break
+        if at >= 0:
+            return at
+    return None
+
+
+def _count(text: str, needle: str, before: int) -> int:
+    """Occurrences of ``needle`` (overlapping) that start before ``before``."""
+    count, at = 0, text.find(needle)
+    while 0 <= at < before:
+        count += 1
+        at = text.find(needle, at + 1)
+    return count
+
+
+_ESCAPE_LENGTH = {"x": 4, "u": 6, "U": 10}
+
+
+def _in_quoted(raw: str, style: str, offset: int) -> int | None:
+    """Map a value offset into a one-line quoted scalar, stepping over escapes."""
+    i, value = 1, 0
+    while i < len(raw) - 1:
+        if value == offset:
+            return i
+        if style == "'" and raw.startswith("''", i):
+            i += 2
+        elif style == '"' and raw[i] == "\\":
+            i += _ESCAPE_LENGTH.get(raw[i + 1:i + 2], 2)
+        else:
+            i += 1
+        value += 1
+    return i if value == offset else None
+
+
+class _Resolver(yaml.resolver.Resolver):
+    """YAML 1.1's implicit types minus timestamps: a date written in text stays the text as written."""
+
+
+_Resolver.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != _CORE + "timestamp"]
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+
+
+class _NoAliasLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
+                     yaml.constructor.SafeConstructor, _Resolver):
+    def __init__(self, stream):
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        _Resolver.__init__(self)
+        self._depth = 0
+
     def compose_node(self, parent, index):  # noqa: D401 - PyYAML hook
         if self.check_event(AliasEvent):
             event = self.peek_event()
@@ -71,7 +193,61 @@ class _NoAliasLoader(yaml.SafeLoader):
                 None, None, f"an alias (*{event.anchor}) is used here; course files do not allow anchors and aliases",
                 event.start_mark,
             )
-        return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"lists and mappings are nested more than {MAX_DEPTH} deep here",
+                    self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+_PLAIN_MESSAGES = [
+    # (words in PyYAML's problem, what to say instead, hint)
+    ("found character '\\t' that cannot start any token",
+     "a tab character: YAML indentation must use spaces, not tabs",
+     "replace the tab with spaces (set your editor to indent with spaces)"),
+    ("mapping values are not allowed here",
+     "a ':' here would start a field, but no field can start here",
+     "check this line's indentation; if the text itself contains ': ', put the whole text in quotes"),
+    ("expected <block end>, but found '?'",
+     "a field (name: value) where a list item or the end of a list was expected",
+     "check the indentation: list items start with '- ' and line up with each other"),
+    ("expected <block end>, but found '-'",
+     "a list item ('- ') where a field (name: value) was expected",
+     "check the indentation of this line"),
+    ("expected <block end>, but found '<block",
+     "this line is indented further than the field before it",
+     "line it up with the fields before it, or give the field before it no value on its own line"),
+    ("could not find expected ':'",
+     "a line that is neither a field ('name: value') nor a list item ('- …')",
+     "check the line above: quote text that runs over several lines, or add the missing ':'"),
+    ("expected a single document in the stream",
+     "a second YAML document starts here ('---'); a course file holds exactly one",
+     "remove the '---' line and merge or delete what follows"),
+]
+
+
+def _yaml_error(err: yaml.MarkedYAMLError, file: str, line_offset: int) -> Problem:
+    problem = str(err.problem or "")
+    mark = err.problem_mark or err.context_mark
+    if "end of stream" in problem and "quoted scalar" in str(err.context) and err.context_mark:
+        mark = err.context_mark  # where the quote was opened, not the end of the file
+        message, hint = "a quoted text starts here and is never closed", "add the closing quote"
+    elif "alias" in problem or "nested more than" in problem:
+        message, hint = problem, "write the value out in full" if "alias" in problem else "flatten the structure"
+    else:
+        plain = next(((said, hint) for words, said, hint in _PLAIN_MESSAGES if words in problem), None)
+        message, hint = plain or (problem or str(err.context), "check indentation and quoting near here; quote "
+                                  "text that contains ': ' or starts with a symbol")
+        if not plain and err.context and err.problem and err.context_mark is not None:
+            message += (f" ({err.context} that starts at line {err.context_mark.line + 1 + line_offset}, "
+                        f"column {err.context_mark.column + 1})")
+    line = (mark.line + 1 if mark else 1) + line_offset
+    col = mark.column + 1 if mark else 1
+    return Problem(file, line, col, f"YAML syntax: {message}", hint)
 
 
 def decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
@@ -80,8 +256,8 @@ def decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(file, 1, 1, f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}",
                               "split it into smaller files, or remove pasted binary content")]
     if b"\x00" in raw:
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        return None, [Problem(file, line, 1, "file contains a NUL byte: it looks binary, not text",
+        line, col = _byte_position(raw, raw.index(b"\x00"))
+        return None, [Problem(file, line, col, "file contains a NUL byte: it looks binary, not text",
                               "save it as plain UTF-8 text")]
     problems = []
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -91,9 +267,7 @@ def decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        before = raw[: err.start]
-        line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        line, col = _byte_position(raw, err.start)
         return None, problems + [Problem(file, line, col, f"file is not valid UTF-8 (byte 0x{raw[err.start]:02x})",
                                          "save the file with UTF-8 encoding")]
     if not text.strip():
@@ -101,47 +275,54 @@ def decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
     return text, problems
 
 
+def _byte_position(raw: bytes, index: int) -> tuple[int, int]:
+    """1-based line and column (in characters, as an editor counts them) of ``raw[index]``."""
+    before = raw[:index]
+    start = before.rfind(b"\n") + 1
+    return before.count(b"\n") + 1, len(before[start:].decode("utf-8", errors="replace")) + 1
+
+
 def parse(text: str, file: str, line_offset: int = 0) -> tuple[Any, SourceMap, list[Problem]]:
     """Parse YAML text into plain data and its source map; problems instead of exceptions."""
-    marks = SourceMap(file, line_offset)
+    marks = SourceMap(file, line_offset, text)
     loader = _NoAliasLoader(text)
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = (mark.line + 1 if mark else 1) + line_offset
-        col = mark.column + 1 if mark else 1
-        message = " ".join(str(part) for part in (err.context, err.problem) if part)
-        hint = "check indentation and quoting near here; quote text that contains ': ' or starts with a symbol"
-        if "alias" in message:
-            hint = "write the value out in full"
-        return None, marks, [Problem(file, line, col, f"YAML syntax: {message}", hint)]
+        return None, marks, [_yaml_error(err, file, line_offset)]
     except yaml.YAMLError as err:
         return None, marks, [Problem(file, 1 + line_offset, 1, f"YAML error: {err}")]
     finally:
         loader.dispose()
     if root is None:
-        return None, marks, [Problem(file, 1 + line_offset, 1, "file has no content")]
+        return None, marks, [Problem(file, 1 + line_offset, 1, "file has no content",
+                                     "see docs/authoring.md for what it must contain")]
     problems: list[Problem] = []
-    data = _build(root, (), marks, problems)
+    data = _build(root, (), marks, problems, SafeConstructor())
     return data, marks, problems
 
 
 def _mark(node: Node, offset: int) -> Mark:
     style = node.style if isinstance(node, ScalarNode) else None
-    return Mark(node.start_mark.line + 1 + offset, node.start_mark.column + 1, style)
+    return Mark(node.start_mark.line + 1 + offset, node.start_mark.column + 1, style,
+                node.start_mark.index, node.end_mark.index)
 
 
-def _build(node: Node, path: DataPath, marks: SourceMap, problems: list[Problem]) -> Any:
+def _tag_name(tag: str) -> str:
+    return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
+
+
+def _build(node: Node, path: DataPath, marks: SourceMap, problems: list[Problem], constructor: SafeConstructor) -> Any:
     marks[path] = _mark(node, marks.line_offset)
     if node.tag not in _PLAIN_TAGS:
-        problems.append(marks.problem(path, f"the tag {node.tag!r} is not allowed: course files hold plain data only",
-                                      "remove the tag (the part starting with '!')"))
+        marks.refused.add(path)
+        problems.append(marks.problem(path, f"the tag '{_tag_name(node.tag)}' is not allowed: course files hold "
+                                      "plain data only", "remove the tag (the part starting with '!')"))
         return None
     if isinstance(node, MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = yaml.SafeLoader("").construct_object(key_node) if isinstance(key_node, ScalarNode) else None
+            key = constructor.construct_object(key_node) if isinstance(key_node, ScalarNode) else None
             if key_node.tag not in _PLAIN_TAGS or not isinstance(key, (str, int)) or isinstance(key, bool):
                 problems.append(Problem(marks.file, key_node.start_mark.line + 1 + marks.line_offset,
                                         key_node.start_mark.column + 1, "a key must be plain text or a number",
@@ -156,11 +337,11 @@ def _build(node: Node, path: DataPath, marks: SourceMap, problems: list[Problem]
                                         "YAML keeps only one of them: remove or rename one"))
                 continue
             marks[path + (key, "[key]")] = _mark(key_node, marks.line_offset)
-            result[key] = _build(value_node, path + (key,), marks, problems)
+            result[key] = _build(value_node, path + (key,), marks, problems, constructor)
         return result
     if isinstance(node, SequenceNode):
-        return [_build(item, path + (i,), marks, problems) for i, item in enumerate(node.value)]
-    return yaml.SafeLoader("").construct_object(node)
+        return [_build(item, path + (i,), marks, problems, constructor) for i, item in enumerate(node.value)]
+    return constructor.construct_object(node)
 
 
 def read(path: Path, display: str) -> tuple[Any, SourceMap, list[Problem]]:

@@ -13,7 +13,7 @@ from sphinx.application import Sphinx
 
 from .directives import KnowledgeCheckDirective, PlayerDirective
 from .nodes import check_node, player_node, visit_check_html, visit_player_html, depart_noop
-from .page import add_security_meta
+from .page import add_security_meta, escape_page_title
 
 STATIC = Path(__file__).parent / "static"
 
@@ -33,4 +33,5 @@ def setup(app: Sphinx) -> dict:
     app.add_js_file("bb-player.js", loading_method="defer")
     app.add_js_file("bb-quiz.js", loading_method="defer")
     app.connect("build-finished", add_security_meta)
+    app.connect("html-page-context", escape_page_title)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

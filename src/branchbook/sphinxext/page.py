@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from html import escape as html_escape
 from pathlib import Path
 
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>(.*?)</script>", re.S)
@@ -49,3 +50,11 @@ def add_security_meta(app, exception) -> None:
     if exception is None and app.builder.format == "html":
         for page in Path(app.outdir).rglob("*.html"):
             harden(page)
+
+
+def escape_page_title(app, pagename, templatename, context, doctree) -> None:
+    """``html-page-context`` handler: sphinx-book-theme prints ``pagetitle`` unescaped in its print
+    header, and Sphinx derives it by stripping tags (which unescapes entities), so a title such as
+    ``<script>`` would become live markup. Escape it once here."""
+    if "pagetitle" in context:
+        context["pagetitle"] = html_escape(context["pagetitle"], quote=True)

@@ -42,7 +42,7 @@ def toc(course: Course) -> bytes:
         "root": layout.BOOK_ROOT_PAGE,
         "parts": [
             {"caption": "Start here", "chapters": [{"file": "before-you-begin"}]},
-            {"caption": "Modules", "numbered": True, "chapters": chapters},
+            {"caption": "Modules", "chapters": chapters},
             {"caption": "Reference", "chapters": [{"file": "principles"}, {"file": "failures"},
                                                    {"file": "glossary"}, {"file": "bibliography"}]},
         ],

@@ -418,7 +418,7 @@ def _module_guide(course: Course, module: Module, start: int) -> dict[str, Any]:
     }
 
 
-def guide_data(course: Course, modules: list[Module], paper: str, title: str) -> dict[str, Any]:
+def guide_data(course: Course, modules: list[Module], paper: str, title: str, scope: str = "course") -> dict[str, Any]:
     agenda, start = [], 0
     for module in modules:
         agenda.append(_module_guide(course, module, start))
@@ -426,6 +426,7 @@ def guide_data(course: Course, modules: list[Module], paper: str, title: str) ->
     protocol = yaml.safe_load((TEMPLATES / "facilitator.yml").read_text(encoding="utf-8"))
     return {
         "meta": _meta(course, paper, title),
+        "scope": scope,
         "modules": agenda,
         "total": sum(m.duration for m in modules),
         "total_hm": _hm(start),
@@ -474,7 +475,7 @@ def plan(course: Course, paper: str = "a4") -> list[Job]:
                                        f"{course.settings.title}: facilitator guide")))
     for m in course.modules:
         jobs.append(Job(f"{PREFIX}/facilitator/modules/{m.id}.pdf", "facilitator.typ",
-                        lambda m=m: guide_data(course, [m], paper, f"{m.title}: facilitator guide")))
+                        lambda m=m: guide_data(course, [m], paper, f"{m.title}: facilitator guide", "module")))
     jobs.append(Job(f"{PREFIX}/certificate.pdf", "certificate.typ", lambda: certificate_data(course, paper)))
     return jobs
 

@@ -1,0 +1,250 @@
+"""Fixtures for the browser tests: a served site, one Chromium per session, a guarded page per test.
+
+The site is, by default, the real fixture course built by ``branchbook build`` (a copy of
+``tests/fixtures/mini`` in a temporary folder, handouts off). ``BB_BROWSER_SITE=harness`` uses a
+hand-made page instead: the gamebook markup of the lead's directive around the real player JSON,
+with the static files beside it. Either way the site is served by ``http.server`` on 127.0.0.1.
+
+Every page is guarded: any console error, page error, failed CSP check or request to a host other
+than 127.0.0.1 fails the test that caused it.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "mini"
+STATIC = ROOT / "src" / "branchbook" / "sphinxext" / "static"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "connect-src 'self'; object-src 'none'; base-uri 'self'")
+
+
+# ---------------------------------------------------------------- the site
+
+
+def _gamebook(data: dict) -> str:
+    """The markup the lead's ``branchbook-player`` directive emits (see the player brief)."""
+    nodes = data["nodes"]
+    out = ['<div class="bb-gamebook">']
+    for node_id, node in nodes.items():
+        out.append(f'<section class="bb-scene" id="scene-{node_id}" data-bb-node="{node_id}">')
+        out.append(f'<h3 class="bb-scene-title">Scene {node["number"]}</h3>')
+        if node["speaker"]:
+            out.append(f'<p class="bb-speaker">{html.escape(node["speaker"])}</p>')
+        out.append(f'<div class="bb-text">{node["html"]}</div>')
+        if node["ending"]:
+            e = node["ending"]
+            out.append(f'<div class="bb-ending bb-ending-{e["kind"]}"><p class="bb-ending-kind">'
+                       f'{html.escape(e["kindLabel"])}: {html.escape(e["title"])}</p><div>{e["debriefHtml"]}</div></div>')
+        else:
+            out.append('<ol class="bb-choices">')
+            for choice in node["choices"]:
+                cond = ' <span class="bb-cond">(only if …)</span>' if choice["when"] else ""
+                out.append(f'<li><a href="#scene-{choice["goto"]}">{choice["label"]}</a>{cond}</li>')
+            out.append("</ol>")
+        out.append("</section>")
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def _script_json(data: dict) -> str:
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def make_harness(root: Path) -> dict[str, str]:
+    """Write a harness site under ``root``; returns {scenario id: page path}."""
+    from branchbook.load import load_course
+    from branchbook.write import player_data
+
+    course = load_course(FIXTURE).course
+    static = root / "_static"
+    static.mkdir(parents=True)
+    for name in ("bb-player.js", "bb-player.css", "bb-leave.js", "neutral.html"):
+        shutil.copy(STATIC / name, static / name)
+    (root / "scenarios").mkdir()
+    pages = {}
+    for scenario in course.scenarios:
+        data = player_data.scenario_data(course, scenario)
+        page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(data["title"])}</title>
+<link rel="stylesheet" href="../_static/bb-player.css">
+<script defer src="../_static/bb-leave.js?v=1"></script>
+<script defer src="../_static/bb-player.js?v=1"></script>
+</head>
+<body>
+<main>
+<h1>{html.escape(data["title"])}</h1>
+<div class="bb-player" data-bb-scenario="{data["scenario"]}" data-bb-course="{data["course"]}">
+<h2>Play the scenario</h2>
+<script type="application/json" class="bb-player-data">{_script_json(data)}</script>
+{_gamebook(data)}
+</div>
+</main>
+</body>
+</html>
+"""
+        (root / "scenarios" / f"{scenario.id}.html").write_text(page, encoding="utf-8")
+        pages[scenario.id] = f"scenarios/{scenario.id}.html"
+    return pages
+
+
+def build_fixture_site(work: Path) -> tuple[Path, dict[str, str]]:
+    """Build a copy of the fixture course with ``branchbook build``; returns (html root, pages)."""
+    course = work / "mini"
+    shutil.copytree(FIXTURE, course, ignore=shutil.ignore_patterns("_build"))
+    run = subprocess.run([sys.executable, "-m", "branchbook", "build", str(course), "--no-handouts"],
+                         capture_output=True, text=True, timeout=600)
+    if run.returncode != 0:
+        pytest.fail(f"branchbook build of the fixture failed:\n{run.stdout}\n{run.stderr}")
+    site = course / "book" / "_build" / "html"
+    pages = {}
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        marker = 'data-bb-scenario="'
+        at = text.find(marker)
+        if at >= 0:
+            scenario = text[at + len(marker):text.index('"', at + len(marker))]
+            pages[scenario] = page.relative_to(site).as_posix()
+    return site, pages
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the signature is http.server's
+        pass
+
+
+@dataclass
+class Site:
+    base: str
+    pages: dict[str, str]
+    kind: str
+    root: Path
+
+    def url(self, scenario: str) -> str:
+        return f"{self.base}/{self.pages[scenario]}"
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Site:
+    kind = os.environ.get("BB_BROWSER_SITE", "built")
+    work = tmp_path_factory.mktemp("browser-site")
+    if kind == "harness":
+        root, pages = work, make_harness(work)
+    else:
+        root, pages = build_fixture_site(work)
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Site(f"http://127.0.0.1:{server.server_address[1]}", pages, kind, root)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# ---------------------------------------------------------------- the browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@dataclass
+class Guard:
+    """What a page did that a test must not allow."""
+
+    errors: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
+
+    def check(self) -> None:
+        problems = [f"console/page error: {e}" for e in self.errors] + [f"request off 127.0.0.1: {u}" for u in self.foreign]
+        assert not problems, "\n".join(problems)
+
+
+def _guarded_context(browser, guard: Guard, **options):
+    context = browser.new_context(accept_downloads=True, **options)
+
+    def route(route):
+        url = route.request.url
+        if urlparse(url).hostname != "127.0.0.1":
+            guard.foreign.append(url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", route)
+
+    def on_page(page):
+        page.on("console", lambda msg: guard.errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: guard.errors.append(str(exc)))
+
+    context.on("page", on_page)
+    return context
+
+
+@pytest.fixture
+def guard() -> Guard:
+    return Guard()
+
+
+@pytest.fixture
+def context(browser, guard):
+    ctx = _guarded_context(browser, guard, viewport={"width": 1000, "height": 800})
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+    guard.check()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+@pytest.fixture
+def make_context(browser, guard):
+    """For tests that need their own viewport, colour scheme or motion settings."""
+    made = []
+
+    def make(**options):
+        ctx = _guarded_context(browser, guard, **options)
+        made.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in made:
+        ctx.close()
+    guard.check()
