@@ -164,5 +164,41 @@ def schema(what: str) -> None:
     click.echo(json.dumps(document, indent=2, sort_keys=True))
 
 
+@main.command("handouts")
+@COURSE_ARG
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the PDFs (default: book/_build/handouts in the course).")
+@click.option("--paper", type=click.Choice(["a4", "us-letter"]), default="a4", show_default=True)
+@click.option("--strict", is_flag=True, help="Treat check warnings as errors.")
+def handouts_command(course: Path, out: Path | None, paper: str, strict: bool) -> None:
+    """Check COURSE and make its printable handouts (PDF): packets, role cards, quick-reference
+    cards, facilitator guides and a certificate. Files are written only when every PDF compiled."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from .output import write_atomic
+    from .write import handouts as handout_writer
+
+    loaded = _load(course)
+    if not report_problems(loaded, strict):
+        err.print("Nothing was written.")
+        sys.exit(1)
+    target = out if out is not None else loaded.course.root / "book" / "_build" / "handouts"
+    jobs = handout_writer.plan(loaded.course, paper)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=err, transient=not err.is_terminal) as progress:
+        task = progress.add_task("handouts", total=len(jobs))
+        try:
+            files = handout_writer.write(
+                loaded.course, paper=paper, on_progress=lambda name: progress.update(task, advance=1, description=name))
+        except handout_writer.HandoutError as error:
+            progress.stop()
+            click.echo(f"error: {error}", err=True)
+            err.print("[bold red]✗[/] a handout failed to compile; nothing was written.")
+            sys.exit(1)
+    for name, data in files.items():
+        write_atomic(target / Path(name).relative_to(handout_writer.PREFIX), data)
+    err.print(f"[green]✓[/] {len(files)} PDF(s), {paper}, in {target}")
+
+
 if __name__ == "__main__":
     main()

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -28,6 +27,7 @@ import typst
 import yaml
 from markdown_it import MarkdownIt
 
+from .. import layout
 from ..model import Course, Module, Scenario
 from ..model import conditions
 
@@ -35,7 +35,7 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "typst"
 QUICKREF = TEMPLATES / "quickref"
 FONT_PATHS: list[str] = []  # the compiler's embedded fonts only, so every machine makes the same bytes
 PAPERS = ("a4", "us-letter")
-PREFIX = "handouts"
+PREFIX = layout.HANDOUTS_DIR
 
 Blocks = list[dict[str, Any]]
 
@@ -195,75 +195,168 @@ def section_numbers(scenario: Scenario, tries: int = 200) -> dict[str, int]:
     return best[1]
 
 
-def layers(scenario: Scenario) -> list[list[str]]:
-    """Breadth-first depth layers from the start; every ending goes on one last layer. Within a
-    layer, nodes sit under the mean position of the nodes that lead to them (fewer crossings)."""
-    depth = {scenario.start: 0}
-    queue = deque([scenario.start])
-    while queue:
-        nid = queue.popleft()
-        for choice in scenario.nodes[nid].choices:
-            if choice.goto not in depth and choice.goto in scenario.nodes:
-                depth[choice.goto] = depth[nid] + 1
-                queue.append(choice.goto)
-    for nid in scenario.nodes:  # the checker forbids unreachable scenes; place any anyway
-        depth.setdefault(nid, max(depth.values()) + 1)
+def back_edges(scenario: Scenario) -> set[tuple[str, str]]:
+    """Choices that lead back to a scene still open in a depth-first walk from the start: the
+    edges that close a loop. Without them the graph is acyclic and can be drawn top to bottom."""
+    back: set[tuple[str, str]] = set()
+    state: dict[str, int] = {}  # 1 open, 2 done
+
+    def successors(nid: str) -> list[str]:
+        return [c.goto for c in scenario.nodes[nid].choices if c.goto in scenario.nodes]
+
+    roots = [scenario.start, *scenario.nodes]
+    for root in roots:
+        if root in state:
+            continue
+        state[root] = 1
+        stack = [(root, iter(successors(root)))]
+        while stack:
+            nid, rest = stack[-1]
+            nxt = next(rest, None)
+            if nxt is None:
+                state[nid] = 2
+                stack.pop()
+            elif state.get(nxt) == 1:
+                back.add((nid, nxt))
+            elif nxt not in state:
+                state[nxt] = 1
+                stack.append((nxt, iter(successors(nxt))))
+    return back
+
+
+DUMMY = "~"  # prefix of the invisible waypoints that long edges pass through
+
+
+def layers(scenario: Scenario, sweeps: int = 6) -> list[list[str]]:
+    """Layers for the decision map, top to bottom. Each scene sits one layer below the lowest
+    scene that leads to it (loops ignored), every ending on one last layer; an edge that spans
+    several layers passes through waypoints (ids starting with ``~``) so it can go round the
+    boxes between. Within a layer, nodes are ordered by the mean position of their neighbours
+    above and below (a few barycentre sweeps), which removes most crossings."""
+    back = back_edges(scenario)
+    forward = sorted({(a, b) for a, b in _edges(scenario) if (a, b) not in back and a != b},
+                     key=lambda e: (list(scenario.nodes).index(e[0]), list(scenario.nodes).index(e[1])))
+    depth: dict[str, int] = {n: 0 for n in scenario.nodes}
+    for _ in range(len(scenario.nodes)):  # longest path on an acyclic graph: at most n rounds
+        changed = False
+        for a, b in forward:
+            if depth[b] < depth[a] + 1:
+                depth[b] = depth[a] + 1
+                changed = True
+        if not changed:
+            break
     ends = [n for n in scenario.nodes if scenario.nodes[n].ending is not None and n != scenario.start]
     scenes = [n for n in scenario.nodes if n not in ends]
     bottom = max((depth[n] for n in scenes), default=-1) + 1
     for n in ends:
         depth[n] = bottom
-    order = {n: i for i, n in enumerate(scenario.nodes)}
-    parents: dict[str, list[str]] = {n: [] for n in scenario.nodes}
-    for a, b in _edges(scenario):
-        if b in parents and depth[a] < depth[b]:
-            parents[b].append(a)
-    rows: list[list[str]] = []
-    position: dict[str, float] = {}
-    for level in range(max(depth.values()) + 1):
-        members = [n for n in scenario.nodes if depth[n] == level]
-        if not members:
-            continue
+    rows: list[list[str]] = [[] for _ in range(bottom + 1 if ends else bottom)]
+    for n in scenario.nodes:
+        rows[depth[n]].append(n)
+    up: dict[str, list[str]] = {}
+    down: dict[str, list[str]] = {}
+    for a, b in forward:
+        chain = [a, *[f"{DUMMY}{a}>{b}>{k}" for k in range(depth[a] + 1, depth[b])], b]
+        for k in range(depth[a] + 1, depth[b]):
+            rows[k].append(chain[k - depth[a]])
+        for x, y in zip(chain, chain[1:]):
+            down.setdefault(x, []).append(y)
+            up.setdefault(y, []).append(x)
+    rows = [row for row in rows if row]
+    order = {n: i for i, n in enumerate(n for row in rows for n in row)}
+    position = {n: (i + 0.5) / len(row) for row in rows for i, n in enumerate(row)}
 
+    def arrange(row: list[str], neighbours: dict[str, list[str]]) -> None:
         def key(n: str) -> tuple[float, int]:
-            known = [position[p] for p in parents[n] if p in position]
-            return (sum(known) / len(known) if known else 0.5, order[n])
+            near = [position[m] for m in neighbours.get(n, [])]
+            return (sum(near) / len(near) if near else position[n], order[n])
+        row.sort(key=key)
+        for i, n in enumerate(row):
+            position[n] = (i + 0.5) / len(row)
 
-        members.sort(key=key)
-        for i, n in enumerate(members):
-            position[n] = (i + 0.5) / len(members)
-        rows.append(members)
+    for sweep in range(sweeps):
+        if sweep % 2 == 0:
+            for row in rows[1:]:
+                arrange(row, up)
+        else:
+            for row in reversed(rows[:-1]):
+                arrange(row, down)
     return rows
 
 
+MAP_ROW_WIDTH = 6      # a wider layer of endings is folded into staggered rows so boxes stay readable
+WAYPOINT_WIDTH = 0.35  # the room a waypoint takes in its row, as a fraction of a box's
+
+
 def decision_map(scenario: Scenario, numbers: dict[str, int], pauses: dict[str, int]) -> dict[str, Any]:
-    """Nodes with fractional coordinates (0..1 across and down) and edges, for the template to draw."""
-    rows = layers(scenario)
-    row_of = {n: r for r, members in enumerate(rows) for n in members}
-    widest = max(len(members) for members in rows)
+    """Nodes with fractional coordinates (0..1 across and down) and edges with their waypoints
+    and port offsets (fractions of a box's width, -0.5..0.5), for the template to draw."""
+    rows: list[list[str]] = []
+    stagger: list[bool] = []
+    for layer in layers(scenario):
+        real = [n for n in layer if not n.startswith(DUMMY)]
+        folds = 1 if len(real) < len(layer) else -(-len(layer) // MAP_ROW_WIDTH)
+        size = -(-len(layer) // folds)
+        for k in range(folds):
+            rows.append(layer[k * size:(k + 1) * size])
+            stagger.append(folds > 1 and k % 2 == 1)
+
+    def weight(n: str) -> float:
+        return WAYPOINT_WIDTH if n.startswith(DUMMY) else 1.0
+
+    widths = [sum(weight(n) for n in row) + (0.5 if staggered else 0) for row, staggered in zip(rows, stagger)]
+    slots = max(widths)
+    x: dict[str, float] = {}
+    row_of: dict[str, int] = {}
+    for r, (row, staggered) in enumerate(zip(rows, stagger)):
+        cursor = (slots - widths[r]) / 2 + (0.5 if staggered else 0)
+        for nid in row:
+            x[nid] = (cursor + weight(nid) / 2) / slots
+            cursor += weight(nid)
+            row_of[nid] = r
+    y = {n: (row_of[n] + 0.5) / len(rows) for n in x}
     nodes = []
-    for r, members in enumerate(rows):
-        for i, nid in enumerate(members):
-            node = scenario.nodes[nid]
-            nodes.append({
-                "id": nid, "x": (i + 0.5) / len(members), "y": (r + 0.5) / len(rows),
-                "section": numbers[nid], "kind": node.ending.kind if node.ending else "scene",
-                "title": node.ending.title if node.ending else "", "start": nid == scenario.start,
-                "pause": pauses.get(nid),
-            })
+    for nid in x:
+        if nid.startswith(DUMMY):
+            continue
+        node = scenario.nodes[nid]
+        nodes.append({
+            "id": nid, "x": x[nid], "y": y[nid],
+            "section": numbers[nid], "kind": node.ending.kind if node.ending else "scene",
+            "title": node.ending.title if node.ending else "", "start": nid == scenario.start,
+            "pause": pauses.get(nid),
+        })
     edges: dict[tuple[str, str], dict[str, Any]] = {}
     for nid, node in scenario.nodes.items():
         for i, choice in enumerate(node.choices):
-            edge = edges.setdefault((nid, choice.goto), {
-                "from": nid, "to": choice.goto, "letters": [], "conditional": False,
-                "direction": "down" if row_of[choice.goto] > row_of[nid] else "back",
+            a, b = nid, choice.goto
+            via = sorted((n for n in x if n.startswith(f"{DUMMY}{a}>{b}>")), key=lambda n: row_of[n])
+            edge = edges.setdefault((a, b), {
+                "from": a, "to": b, "letters": [], "conditional": False,
+                "direction": "down" if row_of[b] > row_of[a] else "back",
+                "via": [[x[n], y[n]] for n in via],
             })
             edge["letters"].append(chr(ord("A") + i))
             edge["conditional"] = edge["conditional"] or choice.when is not None
+    # ports: spread the downward edges along the bottom of their source and the top of their target
+    downward = [e for e in edges.values() if e["direction"] == "down"]
+    for end, field in (("from", "sx"), ("to", "ex")):
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for e in downward:
+            groups.setdefault(e[end], []).append(e)
+        for group in groups.values():
+            def toward(e: dict[str, Any]) -> float:
+                if e["via"]:
+                    return e["via"][0][0] if end == "from" else e["via"][-1][0]
+                return x[e["to"]] if end == "from" else x[e["from"]]
+            group.sort(key=toward)
+            for i, e in enumerate(group):
+                e[field] = ((i + 1) / (len(group) + 1) - 0.5) * 0.8
     return {
         "nodes": nodes,
-        "edges": [{**e, "label": ",".join(e["letters"])} for e in edges.values()],
-        "rows": len(rows), "widest": widest,
+        "edges": [{**e, "label": ",".join(e["letters"]), "sx": e.get("sx", 0.0), "ex": e.get("ex", 0.0)}
+                  for e in edges.values()],
+        "rows": len(rows), "widest": slots,
     }
 
 
@@ -463,9 +556,9 @@ def plan(course: Course, paper: str = "a4") -> list[Job]:
         raise ValueError(f"paper must be one of {', '.join(PAPERS)}, not {paper!r}")
     jobs: list[Job] = []
     for s in course.scenarios:
-        jobs.append(Job(f"{PREFIX}/scenarios/{s.id}-packet.pdf", "packet.typ",
+        jobs.append(Job(layout.packet_pdf(s.id), "packet.typ",
                         lambda s=s: packet_data(course, s, paper)))
-        jobs.append(Job(f"{PREFIX}/scenarios/{s.id}-roles.pdf", "roles.typ",
+        jobs.append(Job(layout.role_cards_pdf(s.id), "roles.typ",
                         lambda s=s: roles_data(course, s, paper)))
     for card in quickref_cards():
         jobs.append(Job(f"{PREFIX}/quickref/{card['id']}.pdf", "quickref.typ",
