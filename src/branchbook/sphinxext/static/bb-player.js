@@ -231,6 +231,7 @@
       if (ok) {
         room.decisions = room.decisions.slice(0, this.path.length);
         if (!room.votes || typeof room.votes !== "object") { room.votes = {}; }
+        if (!this.nodes[walked.node].ending) { room.finished = null; room.ending = null; }
         this.room = room;
       }
     }
@@ -311,8 +312,9 @@
   Player.prototype.announce = function (text) {
     var live = this.live;
     live.textContent = "";
-    // A fresh text node after a tick is announced even when the text repeats.
-    window.setTimeout(function () { live.textContent = text; }, 60);
+    // A fresh text node after a tick is announced even when the text repeats; only the latest counts.
+    window.clearTimeout(this.liveTimer);
+    this.liveTimer = window.setTimeout(function () { live.textContent = text; }, 60);
   };
 
   Player.prototype.render = function (opts) {
@@ -522,7 +524,7 @@
       delete this.room.votes[walked.node];
     }
     this.path.push(index);
-    this.showFeedback = this.data.feedback === "immediate" && this.hasFeedback(choice);
+    this.showFeedback = this.data.feedback !== "end" && this.hasFeedback(choice);
     this.setStatus("");
     this.save();
     this.emit("choice", walked.node, {choice: index, goto: choice.goto, reason: "choice",
@@ -683,6 +685,9 @@
     ]);
   };
 
+  /* The downloadable record: counts and times only, never names.
+     {format: 1, course, scenario, started, finished, ending: {node, kind},
+      decisions: [{node, options: [{label, goto, votes}], chosen: <index into options>, at}]} */
   Player.prototype.sessionRecord = function () {
     var room = this.room;
     return {
