@@ -34,12 +34,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 # Console errors that are not the player's and are reported upstream; each entry says why.
-KNOWN_NOISE = {
-    # pydata-sphinx-theme on a first visit when html_theme_options has no default_mode: the
-    # generated _config.yml replaces the theme options and drops it (reported to the lead; fix by
-    # adding `default_mode: auto` there, then delete this entry).
-    "Got invalid theme mode: . Resetting to auto.",
-}
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "connect-src 'self'; object-src 'none'; base-uri 'self'")
 
@@ -225,7 +219,7 @@ def _guarded_context(browser, guard: Guard, **options):
 
     def on_page(page):
         page.on("console", lambda msg: guard.errors.append(msg.text)
-                if msg.type == "error" and msg.text not in KNOWN_NOISE else None)
+                if msg.type == "error" else None)
         page.on("pageerror", lambda exc: guard.errors.append(str(exc)))
 
     context.on("page", on_page)

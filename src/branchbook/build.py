@@ -14,7 +14,7 @@ from typing import Callable
 
 from . import output, site
 from .model import Course
-from .write import book_pages, player_data
+from .write import book_pages, notebooks, player_data
 
 Progress = Callable[[str, float], None]
 
@@ -32,6 +32,7 @@ def generated_files(course: Course, handouts: bool, paper: str = "a4",
     """Everything the writers produce for the book, keyed by path relative to ``book/``."""
     files = book_pages.write(course, handouts=handouts)
     files.update(player_data.write(course))
+    files.update(notebooks.write(course))
     if handouts:
         from .write import handouts as handout_writer
 

@@ -20,6 +20,8 @@ STATIC = Path(__file__).parent / "static"
 
 def _add_static(app: Sphinx) -> None:
     app.config.html_static_path.append(str(STATIC))
+    if not app.config.html_favicon:  # without one, browsers request /favicon.ico and log a 404
+        app.config.html_favicon = str(STATIC / "bb-favicon.png")
 
 
 def setup(app: Sphinx) -> dict:
