@@ -46,7 +46,8 @@ class Expected:
     hint: str | None = None
 
     def matches(self, problem) -> bool:
-        return ((problem.file, problem.line, problem.col, problem.severity) == (self.file, self.line, self.col, self.severity)
+        where = (problem.file, problem.line, problem.col, problem.severity)
+        return (where == (self.file, self.line, self.col, self.severity)
                 and self.message in problem.message
                 and (self.hint is None or (problem.hint is not None and self.hint in problem.hint)))
 

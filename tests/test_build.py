@@ -170,3 +170,22 @@ def test_cli_build_prints_the_site(mini_course: Path):
     result = CliRunner().invoke(main, ["build", str(mini_course), "--no-handouts"])
     assert result.exit_code == 0, result.output
     assert f"Site: {mini_course.resolve() / 'book' / '_build' / 'html' / 'index.html'}" in result.output
+
+
+def test_pages_link_to_every_handout_and_notebook(mini_course: Path):
+    from branchbook import layout
+    from branchbook.write import handouts
+
+    result = build(load_course(mini_course).course, handouts=True)
+    site = result.site
+    downloads = {p.name: p for p in (site / "_downloads").rglob("*") if p.is_file()}
+    for scenario in ("noticeboard", "the-favour"):
+        html = (site / "scenarios" / f"{scenario}.html").read_text()
+        for name in (f"{scenario}-packet.pdf", f"{scenario}-role-cards.pdf"):
+            assert name in html and downloads[name].read_bytes().startswith(b"%PDF")
+    workshop = (site / "workshop.html").read_text()
+    for card, _title in layout.QUICKREF_CARDS:
+        assert f"{card}.pdf" in workshop and f"{card}.pdf" in downloads
+    assert [c["id"] for c in handouts.quickref_cards()] == [c for c, _ in layout.QUICKREF_CARDS]
+    module = (site / "modules" / "basics.html").read_text()
+    assert "basics-session-report.ipynb" in module and "basics.pdf" in module

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from branchbook import layout
 from branchbook.cli import main
 from branchbook.load import load_course
-from branchbook.write import handouts
+from branchbook.write import handouts, markdown
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini"
 A4 = (595.28, 841.89)
@@ -298,7 +298,7 @@ def test_typst_markup_in_scenario_text_prints_literally(tmp_path):
 
 
 def test_markdown_becomes_plain_blocks():
-    blocks = handouts.blocks("Intro with *em* and **strong** and `code`.\n\n- one\n- two\n\n> quoted\n\n"
+    blocks = markdown.to_blocks("Intro with *em* and **strong** and `code`.\n\n- one\n- two\n\n> quoted\n\n"
                              "1. first\n\n[site](https://example.org) <b>tag</b>")
     assert blocks[0] == {"k": "p", "t": "Intro with em and strong and code.", "q": False, "d": 0, "m": ""}
     assert [(b["k"], b["m"], b["t"]) for b in blocks[1:3]] == [("li", "•", "one"), ("li", "•", "two")]

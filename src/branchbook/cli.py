@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from . import __version__
+from . import __version__, layout
 from .load import CourseNotFound, Loaded, load_course
 
 err = Console(stderr=True, highlight=False)
@@ -196,7 +196,7 @@ def handouts_command(course: Path, out: Path | None, paper: str, strict: bool) -
             err.print("[bold red]✗[/] a handout failed to compile; nothing was written.")
             sys.exit(1)
     for name, data in files.items():
-        write_atomic(target / Path(name).relative_to(handout_writer.PREFIX), data)
+        write_atomic(target / Path(name).relative_to(layout.HANDOUTS_DIR), data)
     err.print(f"[green]✓[/] {len(files)} PDF(s), {paper}, in {target}")
 
 

@@ -32,3 +32,29 @@ def packet_pdf(scenario_id: str) -> str:
 
 def role_cards_pdf(scenario_id: str) -> str:
     return f"{HANDOUTS_DIR}/scenarios/{scenario_id}-role-cards.pdf"
+
+
+def quickref_pdf(card_id: str) -> str:
+    return f"{HANDOUTS_DIR}/quickref/{card_id}.pdf"
+
+
+def facilitator_guide_pdf(module_id: str | None = None) -> str:
+    """The course's guide, or one module's section of it."""
+    return f"{HANDOUTS_DIR}/facilitator/guide.pdf" if module_id is None \
+        else f"{HANDOUTS_DIR}/facilitator/modules/{module_id}.pdf"
+
+
+CERTIFICATE_PDF = f"{HANDOUTS_DIR}/certificate.pdf"
+
+QUICKREF_CARDS = (
+    ("receiving-a-disclosure", "Receiving a disclosure"),
+    ("conflicts-of-interest", "Conflicts of interest: declaration and recusal"),
+    ("mediation-and-restorative-processes", "Is mediation or a restorative process appropriate?"),
+    ("interim-measures", "Interim measures planner"),
+    ("red-flags-for-lethal-risk", "Red flags for lethal risk, and where to refer"),
+)
+"""The quick-reference cards (their content lives with the Typst templates) and their link titles."""
+
+
+def session_notebook(module_id: str) -> str:
+    return f"notebooks/{module_id}-session-report.ipynb"

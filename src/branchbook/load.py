@@ -57,15 +57,21 @@ def load_course(path: Path) -> Loaded:
 
     module_files, scenario_files = source_files(root)
     modules: list[tuple[Module, yaml_source.SourceMap]] = []
+    all_module_ids: list[str] = []  # with files that fail their own checks, so others naming them are not misreported
     for file in module_files:
         raw, marks, problems, _ = markdown_source.read(file, show(file))
         report.extend(problems)
+        module = None
         if raw is not None:
             module, problems = schema.validate(Module, raw, marks, "module")
             report.extend(problems)
             if module:
                 modules.append((module, marks))
                 report.extend(markup.check_reading(module.reading, marks))
+        if module is None:
+            all_module_ids.append(file.stem)
+            if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                all_module_ids.append(raw["id"])
 
     scenarios: list[tuple[Scenario, yaml_source.SourceMap]] = []
     all_ids: list[str] = []
@@ -74,6 +80,7 @@ def load_course(path: Path) -> Loaded:
         report.extend(problems)
         if isinstance(raw, dict) and isinstance(raw.get("id"), str):
             all_ids.append(raw["id"])
+        scenario = None
         if raw is not None:
             scenario, problems = schema.validate(Scenario, raw, marks, "scenario")
             report.extend(problems)
@@ -82,11 +89,13 @@ def load_course(path: Path) -> Loaded:
                 report.extend(graph.check(scenario, marks))
                 report.extend(states.check(scenario, marks))
                 report.extend(markup.check_scenario_fields(scenario_texts(scenario), marks))
+        if scenario is None:
+            all_ids.append(file.stem)
 
     references = bibtex_keys.keys(root / BIBLIOGRAPHY)
     if settings is None:
         return Loaded(None, report)
-    report.extend(course_rules.check(settings, settings_marks, modules, scenarios, references, all_ids))
+    report.extend(course_rules.check(settings, settings_marks, modules, scenarios, references, all_ids, all_module_ids))
     report.extend(_deidentify(root, settings, settings_marks, modules, scenarios))
 
     if report.errors:

@@ -31,7 +31,8 @@ def check(settings: CourseSettings, settings_marks: SourceMap, modules: Sequence
         if module.id in first_module:
             yield marks.problem(("id",), f"module id '{module.id}' is also used by {first_module[module.id].file}",
                                 "module ids must be unique")
-        first_module.setdefault(module.id, marks)
+            continue  # its other problems would only repeat the first file's
+        first_module[module.id] = marks
         if module.id not in settings.modules:
             yield marks.problem(("id",), f"module '{module.id}' is not listed in course.yml 'modules'",
                                 "add it to the module order in course.yml, or delete the file")
@@ -96,7 +97,8 @@ def _settings(settings: CourseSettings, marks: SourceMap, module_ids: Sequence[s
                                     did_you_mean(key, references) or "add the entry to book/references.bib")
     for i, failure in enumerate(settings.failures):
         if failure.module not in settings.modules:
-            yield marks.problem(("failures", i, "module"), f"failure {failure.id} names unknown module '{failure.module}'",
+            yield marks.problem(("failures", i, "module"),
+                                f"failure {failure.id} names unknown module '{failure.module}'",
                                 did_you_mean(failure.module, settings.modules))
     for kind, items in (("principle", settings.principles), ("failure", settings.failures)):
         seen: set[str] = set()

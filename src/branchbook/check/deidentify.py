@@ -28,7 +28,9 @@ DETECTORS = {
         r"\b\d{1,5}\s+(?:[A-Z][\w'-]*\s+){1,3}(?:(?:Street|Road|Avenue|Lane|Drive|Boulevard|Way|Court|Place|Terrace|"
         r"Crescent|Close|Square)\b|(?:St|Rd|Ave|Ln|Dr|Blvd|Ct|Pl)\b\.?)"),
 }
-_YEARS = re.compile(r"(?:1[89]|20)\d\d\W+(?:1[89]|20)\d\d")
+_NOT_PHONES = re.compile(r"(?:1[89]|20)\d\d\W+(?:1[89]|20)\d\d"  # a range of years
+                         r"|\d{4}-\d\d-\d\d|\d\d?[./-]\d\d?[./-]\d\d(?:\d\d)?"  # a date
+                         r"|\d+\.\d+")  # a decimal number
 
 
 def normalise(text: str) -> str:
@@ -51,6 +53,8 @@ def _folded(text: str) -> tuple[str, list[int]]:
     Each base character is folded together with the combining marks after it, so composed and
     decomposed accents fold alike and every folded character maps back to where it was written.
     """
+    if text.isascii():
+        return text.lower(), list(range(len(text) + 1))
     out: list[str] = []
     origin: list[int] = []
     start = 0
@@ -71,10 +75,11 @@ def denylisted_spans(text: str, denylist: frozenset[str]) -> Iterator[tuple[int,
     folded, origin = _folded(text)
     words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(folded)]
     for i in range(len(words)):
+        phrase = ""
         for k in range(1, MAX_WINDOW + 1):
             if i + k > len(words):
                 break
-            phrase = " ".join(w for _, _, w in words[i:i + k])
+            phrase = words[i + k - 1][2] if k == 1 else phrase + " " + words[i + k - 1][2]
             if hashlib.sha256(phrase.encode("utf-8")).hexdigest() in denylist:
                 end = origin[words[i + k - 1][1] - 1] + 1
                 while end < len(text) and unicodedata.combining(text[end]):
@@ -89,7 +94,7 @@ def contact_details(text: str) -> Iterator[tuple[str, int, int]]:
     for what, start, end in found:
         if what == "a phone number":
             digits = sum(c.isdigit() for c in text[start:end])
-            if digits < 7 or _YEARS.fullmatch(text[start:end]) or any(s <= start < e for s, e in links):
+            if digits < 7 or _NOT_PHONES.fullmatch(text[start:end]) or any(s <= start < e for s, e in links):
                 continue
         yield what, start, end
 

@@ -10,15 +10,14 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ..model import conditions
-from ..model.types import ID_PATTERN
+from ..model.scenario import ReferenceKey, VariableName
+from ..model.types import ID_PATTERN, FailureId
 from ..read.yaml_source import SourceMap
 from .problems import Problem, did_you_mean
 
 M = TypeVar("M", bound=BaseModel)
 
 _HINTS = {
-    "string_pattern_mismatch": "ids use lower-case letters, digits and inner hyphens (e.g. 'first-meeting'); "
-    "failure ids look like 'F09'",
     "missing": "add it; see docs/authoring.md or `branchbook schema`",
     "string_too_short": "write some text here",
     "too_short": "the list needs at least one entry",
@@ -70,6 +69,13 @@ _QUOTE_HINT = ("put the text in quotes: YAML reads yes/no/on/off/true/false as t
                "and digits as a number")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ID_LENGTH = 64
+_PATTERNS = {  # a constrained string's pattern -> (what it is, how to write one)
+    ID_PATTERN: ("id", "ids use lower-case letters, digits and inner hyphens, e.g. 'first-meeting'"),
+    FailureId.__metadata__[0].pattern: ("failure id", "failure ids are 'F' and two digits, e.g. 'F09'"),
+    VariableName.__metadata__[0].pattern: ("variable name", "variable names use lower-case letters, digits and "
+                                           "'_', start with a letter, and have at most 32 characters"),
+    ReferenceKey.__metadata__[0].pattern: ("reference key", "reference keys are the keys in book/references.bib"),
+}
 
 
 def _problem(model: type[BaseModel], error: dict, marks: SourceMap) -> Problem:
@@ -93,9 +99,11 @@ def _problem(model: type[BaseModel], error: dict, marks: SourceMap) -> Problem:
         message = message[len("Value error, "):]
     hint = _HINTS.get(kind)
     if kind == "string_pattern_mismatch":
+        pattern = (error.get("ctx") or {}).get("pattern")
         shown = value if not isinstance(value, str) or len(value) <= 40 else value[:40] + "…"
-        message = f"{shown!r} is not a valid id here"
-        if isinstance(value, str) and len(value) > _ID_LENGTH and (error.get("ctx") or {}).get("pattern") == ID_PATTERN:
+        what, hint = _PATTERNS.get(pattern, ("value", None))
+        message = f"{shown!r} is not a valid {what} here"
+        if isinstance(value, str) and len(value) > _ID_LENGTH and pattern == ID_PATTERN:
             message += f" (it is {len(value)} characters long; ids have at most {_ID_LENGTH})"
     if kind in ("string_type", "literal_error") and isinstance(value, (bool, int, float)):
         message += f" (got {type(value).__name__} {value!r})"

@@ -38,8 +38,10 @@ def available(scenario: Scenario, node_id: str, values: dict[str, int]) -> list[
 def check(scenario: Scenario, marks: SourceMap, limit: int = STATE_LIMIT) -> Iterator[Problem]:
     names = list(scenario.variables)
     yield from _names_declared(scenario, marks)
+    yield from _ranges(scenario, marks)
     if not names or scenario.start not in scenario.nodes or any(_undeclared(scenario)):
         return
+    trees = {(nid, i): c.condition for nid, node in scenario.nodes.items() for i, c in enumerate(node.choices)}
     start_values = {n: scenario.variables[n].initial for n in names}
     start: State = (scenario.start, tuple(start_values[n] for n in names))
     seen, queue = {start}, deque([start])
@@ -52,7 +54,8 @@ def check(scenario: Scenario, marks: SourceMap, limit: int = STATE_LIMIT) -> Ite
         node = scenario.nodes[node_id]
         if node.ending or not node.choices:
             continue
-        options = available(scenario, node_id, values)
+        options = [i for i in range(len(node.choices))
+                   if trees[node_id, i] is None or conditions.evaluate(trees[node_id, i], values)]
         if not options:
             stuck.setdefault(node_id, values)
         for i in options:
@@ -64,7 +67,7 @@ def check(scenario: Scenario, marks: SourceMap, limit: int = STATE_LIMIT) -> Ite
             state = (choice.goto, tuple(after[n] for n in names))
             if state not in seen:
                 if len(seen) >= limit:
-                    yield marks.problem(("variables",), f"stopped exploring after {limit:,} states; "
+                    yield marks.problem(("variables", "[key]"), f"stopped exploring after {limit:,} states; "
                                         "some combinations of variable values were not checked",
                                         "narrow the variables' min..max ranges", "warning")
                     complete = False
@@ -84,6 +87,17 @@ def check(scenario: Scenario, marks: SourceMap, limit: int = STATE_LIMIT) -> Ite
                 yield marks.problem(("nodes", node_id, "choices", i, "when"),
                                     f"this choice is never offered: '{choice.when}' is false in every state that reaches '{node_id}'",
                                     "check the condition and the effects that lead here", "warning")
+
+
+def _ranges(scenario: Scenario, marks: SourceMap) -> Iterator[Problem]:
+    for name, var in scenario.variables.items():
+        if var.min > var.max:
+            yield marks.problem(("variables", name, "min"), f"variable '{name}' has min {var.min} above max {var.max}",
+                                "swap them")
+        elif not var.min <= var.initial <= var.max:
+            yield marks.problem(("variables", name, "initial"),
+                                f"variable '{name}' starts at {var.initial}, outside its range {var.min}..{var.max}",
+                                "choose an initial value between min and max (min is 0 and max 10 unless given)")
 
 
 def _undeclared(scenario: Scenario) -> Iterator[tuple[str, int, str, str]]:

@@ -130,7 +130,7 @@ class _Parser:
         inner = self._or()
         close = self._peek()
         if close is None:
-            raise ConditionError(f"the '(' at character {tok.offset + 1} is never closed", len(self.source))
+            raise ConditionError("this '(' is never closed", tok.offset)
         if close.text != ")":
             raise ConditionError(f"expected ')' but found {close.text!r}", close.offset)
         self._take()

@@ -26,7 +26,7 @@ def read(path: Path, display: str) -> tuple[Any, SourceMap, list[Problem], int]:
     text, problems = yaml_source.decode(raw, display)
     if text is None:
         return None, SourceMap(display), problems, 1
-    lines = _lines(text)
+    lines = _lines(text.replace("\r\n", "\n"))  # Windows line ends: same lines, and a reading without '\r'
     if not lines or lines[0].strip() != "---":
         return None, SourceMap(display), problems + [
             Problem(display, 1, 1, "a module file must start with a '---' line opening its front matter",

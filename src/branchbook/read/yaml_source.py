@@ -9,6 +9,7 @@ not plain data, flag duplicate keys, and build the Python values ourselves while
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,7 @@ class SourceMap(dict):
         self.line_offset = line_offset
         self.source = source  # the text the marks' ``index`` and ``end`` point into
         self.refused: set[DataPath] = set()  # paths whose value was refused while reading (reported already)
+        self._starts: list[int] | None = None  # where each line of ``source`` starts, computed when first needed
 
     def find(self, path: DataPath) -> Mark:
         """The mark of ``path`` or of its nearest recorded ancestor."""
@@ -102,13 +104,12 @@ class SourceMap(dict):
         return line, mark.col if line == mark.line else 1
 
     def _line_col(self, index: int) -> tuple[int, int]:
+        """1-based line (with the offset) and column of ``self.source[index]``, breaking lines as PyYAML does."""
         assert self.source is not None
-        line, start = 1, 0
-        for brk in _BREAK.finditer(self.source, 0, index):
-            if brk.end() > index:
-                break
-            line, start = line + 1, brk.end()
-        return line + self.line_offset, index - start + 1
+        if self._starts is None:
+            self._starts = [0] + [brk.end() for brk in _BREAK.finditer(self.source)]
+        line = bisect.bisect_right(self._starts, index)
+        return line + self.line_offset, index - self._starts[line - 1] + 1
 
 
 def _locate(raw: str, style: str | None, text: str, offset: int) -> int | None:
@@ -236,10 +237,18 @@ def _yaml_error(err: yaml.MarkedYAMLError, file: str, line_offset: int) -> Probl
     if "end of stream" in problem and "quoted scalar" in str(err.context) and err.context_mark:
         mark = err.context_mark  # where the quote was opened, not the end of the file
         message, hint = "a quoted text starts here and is never closed", "add the closing quote"
+    elif "while parsing a flow" in str(err.context) and err.context_mark and problem.startswith("expected ','"):
+        opener, closer = ("{", "}") if "mapping" in str(err.context) else ("[", "]")
+        found = problem.rsplit("but got ", 1)[-1]
+        message = (f"expected ',' or '{closer}' but found {found}, inside the '{opener}' that starts at line "
+                   f"{err.context_mark.line + 1 + line_offset}, column {err.context_mark.column + 1}")
+        hint = (f"close the '{opener}' with '{closer}', or put text that contains ',', ':', '?' or brackets "
+                "in quotes")
     elif "alias" in problem or "nested more than" in problem:
         message, hint = problem, "write the value out in full" if "alias" in problem else "flatten the structure"
     else:
-        plain = next(((said, hint) for words, said, hint in _PLAIN_MESSAGES if words in problem), None)
+        said_by_yaml = f"{err.context or ''} {problem}"
+        plain = next(((said, hint) for words, said, hint in _PLAIN_MESSAGES if words in said_by_yaml), None)
         message, hint = plain or (problem or str(err.context), "check indentation and quoting near here; quote "
                                   "text that contains ': ' or starts with a symbol")
         if not plain and err.context and err.problem and err.context_mark is not None:
@@ -285,15 +294,22 @@ def _byte_position(raw: bytes, index: int) -> tuple[int, int]:
 def parse(text: str, file: str, line_offset: int = 0) -> tuple[Any, SourceMap, list[Problem]]:
     """Parse YAML text into plain data and its source map; problems instead of exceptions."""
     marks = SourceMap(file, line_offset, text)
-    loader = _NoAliasLoader(text)
+    loader = None
     try:
+        loader = _NoAliasLoader(text)
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as err:
         return None, marks, [_yaml_error(err, file, line_offset)]
+    except yaml.reader.ReaderError as err:  # a character YAML does not allow anywhere, e.g. a raw control character
+        line, col = marks._line_col(err.position)
+        message = f"the character U+{err.character:04X} is not allowed in a YAML file"
+        return None, marks, [Problem(file, line, col, message,
+                                     "delete it: most editors do not show it")]
     except yaml.YAMLError as err:
         return None, marks, [Problem(file, 1 + line_offset, 1, f"YAML error: {err}")]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if root is None:
         return None, marks, [Problem(file, 1 + line_offset, 1, "file has no content",
                                      "see docs/authoring.md for what it must contain")]

@@ -25,100 +25,18 @@ from typing import Any, Callable
 
 import typst
 import yaml
-from markdown_it import MarkdownIt
-
 from .. import layout
 from ..model import Course, Module, Scenario
 from ..model import conditions
+from .markdown import to_blocks as blocks, to_plain as plain_text
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "typst"
 QUICKREF = TEMPLATES / "quickref"
 FONT_PATHS: list[str] = []  # the compiler's embedded fonts only, so every machine makes the same bytes
 PAPERS = ("a4", "us-letter")
-PREFIX = layout.HANDOUTS_DIR
-
-Blocks = list[dict[str, Any]]
-
 
 class HandoutError(RuntimeError):
     """A template failed to compile (a bug in a template, not a problem in the course)."""
-
-
-# --------------------------------------------------------------------------------------------
-# Markdown → plain-text blocks
-
-
-_MD = MarkdownIt("commonmark", {"html": False})
-
-
-def _inline(children) -> str:
-    out: list[str] = []
-    links: list[tuple[str, int]] = []
-    for tok in children or []:
-        kind = tok.type
-        if kind in ("text", "code_inline", "html_inline"):
-            out.append(tok.content)
-        elif kind == "softbreak":
-            out.append(" ")
-        elif kind == "hardbreak":
-            out.append("\n")
-        elif kind == "image":
-            out.append(_inline(tok.children) or tok.content)
-        elif kind == "link_open":
-            links.append((str(tok.attrs.get("href", "")), len(out)))
-        elif kind == "link_close" and links:
-            href, start = links.pop()
-            label = "".join(out[start:]).strip()
-            shown = href[len("mailto:"):] if href.startswith("mailto:") else href
-            if href.startswith(("http://", "https://", "mailto:")) and shown not in label:
-                out.append(f" ({shown})")
-        # em/strong/s open/close: the markers are dropped
-    return "".join(out)
-
-
-def blocks(markdown: str | None) -> Blocks:
-    """Markdown → ``[{"k": "p"|"li"|"h"|"hr", "t": text, "q": in a quote, "d": list depth, "m": marker}]``."""
-    if not markdown:
-        return []
-    out: Blocks = []
-    lists: list[list] = []  # [ordered, counter]
-    quote = 0
-    marker: str | None = None
-    heading = False
-    for tok in _MD.parse(markdown):
-        kind = tok.type
-        if kind in ("bullet_list_open", "ordered_list_open"):
-            start = int(tok.attrs.get("start", 1)) if kind == "ordered_list_open" else 1
-            lists.append([kind == "ordered_list_open", start - 1])
-        elif kind in ("bullet_list_close", "ordered_list_close"):
-            lists.pop()
-        elif kind == "list_item_open":
-            lists[-1][1] += 1
-            marker = f"{lists[-1][1]}." if lists[-1][0] else "•"
-        elif kind == "blockquote_open":
-            quote += 1
-        elif kind == "blockquote_close":
-            quote -= 1
-        elif kind == "heading_open":
-            heading = True
-        elif kind == "heading_close":
-            heading = False
-        elif kind == "hr":
-            out.append({"k": "hr", "t": "", "q": quote > 0, "d": 0, "m": ""})
-        elif kind in ("inline", "fence", "code_block", "html_block"):
-            text = _inline(tok.children) if kind == "inline" else tok.content.rstrip("\n")
-            if lists:
-                block = {"k": "li", "t": text, "q": quote > 0, "d": len(lists), "m": marker or ""}
-                marker = None
-            else:
-                block = {"k": "h" if heading else "p", "t": text, "q": quote > 0, "d": 0, "m": ""}
-            out.append(block)
-    return out
-
-
-def plain_text(markdown: str | None) -> str:
-    """The Markdown as one plain string (paragraphs joined by blank lines)."""
-    return "\n\n".join(b["t"] for b in blocks(markdown) if b["t"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -561,15 +479,15 @@ def plan(course: Course, paper: str = "a4") -> list[Job]:
         jobs.append(Job(layout.role_cards_pdf(s.id), "roles.typ",
                         lambda s=s: roles_data(course, s, paper)))
     for card in quickref_cards():
-        jobs.append(Job(f"{PREFIX}/quickref/{card['id']}.pdf", "quickref.typ",
+        jobs.append(Job(layout.quickref_pdf(card["id"]), "quickref.typ",
                         lambda card=card: quickref_data(course, card, paper)))
-    jobs.append(Job(f"{PREFIX}/facilitator/guide.pdf", "facilitator.typ",
+    jobs.append(Job(layout.facilitator_guide_pdf(), "facilitator.typ",
                     lambda: guide_data(course, list(course.modules), paper,
                                        f"{course.settings.title}: facilitator guide")))
     for m in course.modules:
-        jobs.append(Job(f"{PREFIX}/facilitator/modules/{m.id}.pdf", "facilitator.typ",
+        jobs.append(Job(layout.facilitator_guide_pdf(m.id), "facilitator.typ",
                         lambda m=m: guide_data(course, [m], paper, f"{m.title}: facilitator guide", "module")))
-    jobs.append(Job(f"{PREFIX}/certificate.pdf", "certificate.typ", lambda: certificate_data(course, paper)))
+    jobs.append(Job(layout.CERTIFICATE_PDF, "certificate.typ", lambda: certificate_data(course, paper)))
     return jobs
 
 

@@ -22,23 +22,12 @@ import re
 import nbformat
 from nbformat import v4
 
+from .. import layout
 from ..messages import catalogue
 from ..model import Choice, Course, Module, Scenario
 from . import markdown
 
 RECORDS_GLOB = "session-records/*.json"
-
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-
-
-def notebook_path(module_id: str) -> str:
-    return f"notebooks/{module_id}-session-report.ipynb"
-
-
-def _md_literal(text: str) -> str:
-    """Text that Markdown shows exactly as written: every ASCII punctuation mark backslash-escaped."""
-    return _PUNCTUATION.sub(r"\\\1", text)
-
 
 def _label_text(label: str) -> str:
     """A choice label as the player shows it (and writes it into session records): its rendered text."""
@@ -88,8 +77,8 @@ def _literal(value: object) -> str:
 
 def _intro(course: Course, module: Module) -> str:
     words = catalogue(course.settings.language)
-    titles = "\n".join(f"- *{_md_literal(course.scenario(sid).title)}* (`{sid}`)" for sid in module.scenarios)
-    return f"""# Session report: {_md_literal(module.title)}
+    titles = "\n".join(f"- *{markdown.literal(course.scenario(sid).title)}* (`{sid}`)" for sid in module.scenarios)
+    return f"""# Session report: {markdown.literal(module.title)}
 
 This notebook is for facilitators. It reads the **session records** saved while the room played this
 module's scenarios together, and reports for each session: the path the room took, how the votes split
@@ -102,10 +91,10 @@ Scenarios in this module:
 
 ## 1. Record a session
 
-1. Open the scenario's page in the course and press **{_md_literal(words["player.facilitate"])}**.
+1. Open the scenario's page in the course and press **{markdown.literal(words["player.facilitate"])}**.
 2. At each decision, count the room's votes with **+** and **−** beside each option, then press
-   **{_md_literal(words["player.decide"])}**.
-3. At the ending, press **{_md_literal(words["player.download_record"])}**. Your browser saves a file
+   **{markdown.literal(words["player.decide"])}**.
+3. At the ending, press **{markdown.literal(words["player.download_record"])}**. Your browser saves a file
    whose name starts with `branchbook-` and the scenario's id.
 
 ## 2. Put the records next to this notebook
@@ -507,4 +496,4 @@ def encode(nb: nbformat.NotebookNode) -> bytes:
 
 
 def write(course: Course) -> dict[str, bytes]:
-    return {notebook_path(m.id): encode(notebook(course, m)) for m in course.modules if m.scenarios}
+    return {layout.session_notebook(m.id): encode(notebook(course, m)) for m in course.modules if m.scenarios}
