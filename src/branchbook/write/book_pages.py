@@ -26,6 +26,7 @@ def _page(lines: list[str]) -> bytes:
 
 
 def toc(course: Course) -> bytes:
+    lang = course.settings.language
     chapters = [
         {"file": layout.module_page(m.id), "sections": [{"file": layout.scenario_page(s)} for s in m.scenarios]}
         for m in course.modules
@@ -34,9 +35,9 @@ def toc(course: Course) -> bytes:
         "format": "jb-book",
         "root": layout.BOOK_ROOT_PAGE,
         "parts": [
-            {"caption": "Start here", "chapters": [{"file": "before-you-begin"}, {"file": "workshop"}]},
-            {"caption": "Modules", "chapters": chapters},
-            {"caption": "Reference", "chapters": [{"file": "principles"}, {"file": "failures"},
+            {"caption": message("toc.start", lang), "chapters": [{"file": "before-you-begin"}, {"file": "workshop"}]},
+            {"caption": message("toc.modules", lang), "chapters": chapters},
+            {"caption": message("toc.reference", lang), "chapters": [{"file": "principles"}, {"file": "failures"},
                                                    {"file": "glossary"}, {"file": "bibliography"}]},
         ],
     }
