@@ -56,41 +56,11 @@ def load_course(path: Path) -> Loaded:
     report.extend(problems)
 
     module_files, scenario_files = source_files(root)
-    modules: list[tuple[Module, yaml_source.SourceMap]] = []
-    all_module_ids: list[str] = []  # with files that fail their own checks, so others naming them are not misreported
-    for file in module_files:
-        raw, marks, problems, _ = markdown_source.read(file, show(file))
-        report.extend(problems)
-        module = None
-        if raw is not None:
-            module, problems = schema.validate(Module, raw, marks, "module")
-            report.extend(problems)
-            if module:
-                modules.append((module, marks))
-                report.extend(markup.check_reading(module.reading, marks))
-        if module is None:
-            all_module_ids.append(file.stem)
-            if isinstance(raw, dict) and isinstance(raw.get("id"), str):
-                all_module_ids.append(raw["id"])
-
-    scenarios: list[tuple[Scenario, yaml_source.SourceMap]] = []
-    all_ids: list[str] = []
-    for file in scenario_files:
-        raw, marks, problems = yaml_source.read(file, show(file))
-        report.extend(problems)
-        if isinstance(raw, dict) and isinstance(raw.get("id"), str):
-            all_ids.append(raw["id"])
-        scenario = None
-        if raw is not None:
-            scenario, problems = schema.validate(Scenario, raw, marks, "scenario")
-            report.extend(problems)
-            if scenario:
-                scenarios.append((scenario, marks))
-                report.extend(graph.check(scenario, marks))
-                report.extend(states.check(scenario, marks))
-                report.extend(markup.check_scenario_fields(scenario_texts(scenario), marks))
-        if scenario is None:
-            all_ids.append(file.stem)
+    read_module = lambda file, shown: markdown_source.read(file, shown)[:3]  # noqa: E731
+    modules, all_module_ids = _read_each(module_files, read_module, Module, "module", report, show,
+                                         lambda module, marks: markup.check_reading(module.reading, marks))
+    scenarios, all_ids = _read_each(scenario_files, yaml_source.read, Scenario, "scenario", report, show,
+                                    _scenario_checks)
 
     references = bibtex_keys.keys(root / BIBLIOGRAPHY)
     if settings is None:
@@ -106,6 +76,34 @@ def load_course(path: Path) -> Loaded:
     course = Course(root=root, settings=settings, modules=ordered_modules, scenarios=ordered_scenarios,
                     references=references)
     return Loaded(course, report)
+
+
+def _scenario_checks(scenario: Scenario, marks: yaml_source.SourceMap) -> list[Problem]:
+    """The rules that need one whole scenario (and nothing else of the course)."""
+    return [*graph.check(scenario, marks), *states.check(scenario, marks),
+            *markup.check_scenario_fields(scenario_texts(scenario), marks)]
+
+
+def _read_each(files, read, model, what, report, show, checks) -> tuple[list, list[str]]:
+    """Read, validate and check each file of one kind; return the valid ones with their source
+    maps, and every id the files claim (also of files that failed), so that other files naming
+    a broken one are not told it does not exist."""
+    valid, claimed = [], []
+    for file in files:
+        raw, marks, problems = read(file, show(file))
+        report.extend(problems)
+        item = None
+        if raw is not None:
+            item, problems = schema.validate(model, raw, marks, what)
+            report.extend(problems)
+        if item is not None:
+            valid.append((item, marks))
+            report.extend(checks(item, marks))
+        else:
+            claimed.append(file.stem)
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+            claimed.append(raw["id"])
+    return valid, claimed
 
 
 def _deidentify(root, settings, settings_marks, modules, scenarios) -> list[Problem]:
