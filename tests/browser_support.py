@@ -180,16 +180,29 @@ def site(request, tmp_path_factory) -> Site:
 # ---------------------------------------------------------------- the browser
 
 
+_shared: dict = {}  # Playwright's sync API allows one instance at a time: one Chromium for the session
+
+
 @pytest.fixture(scope="session")
 def browser():
+    """One Chromium shared by every test module that imports this fixture (each import is its own
+    session fixture to pytest; the last one finished closes the browser)."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    if not _shared:
+        _shared["playwright"] = sync_playwright().start()
+        _shared["browser"] = _shared["playwright"].chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                                  args=CHROMIUM_ARGS)
+        _shared["users"] = 0
+    _shared["users"] += 1
+    try:
+        yield _shared["browser"]
+    finally:
+        _shared["users"] -= 1
+        if not _shared["users"]:
+            _shared.pop("browser").close()
+            _shared.pop("playwright").stop()
+            _shared.clear()
 
 
 @dataclass

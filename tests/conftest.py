@@ -29,3 +29,5 @@ def built_mini(tmp_path_factory) -> Path:
     shutil.copytree(FIXTURES / "mini", target)
     build(load_course(target).course, handouts=False)
     return target / "book" / "_build" / "html"
+
+from shipped_site import shipped_site  # noqa: E402,F401 - the shipped course built once per session (browser tests)

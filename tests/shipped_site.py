@@ -10,16 +10,22 @@ be used by session- or module-scoped fixtures (one browser context for many scen
 from __future__ import annotations
 
 import functools
+import html
 import http.server
+import re
 import shutil
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from browser_support import Guard, _guarded_context, _QuietHandler, scenario_pages
+
+from branchbook.check.states import apply_effects, available
+from branchbook.messages import catalogue
+from branchbook.write import markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -27,6 +33,8 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 COURSE_FILES = ("course.yml", "denylist.sha256")
 COURSE_DIRS = ("modules", "scenarios")
 BOOK_FILES = ("_config.yml", "intro.md", "references.bib")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+_TAG = re.compile(r"<[^>]+>")
 
 
 def copy_shipped_course(target: Path) -> Path:
@@ -92,8 +100,8 @@ def shipped_site(tmp_path_factory) -> ShippedSite:
 
 
 class GuardedContexts:
-    """Browser contexts (with browser_support's request and console guard) that a test opens and
-    closes itself, for module-scoped fixtures that share one context across many scenarios."""
+    """Browser contexts (with browser_support's request and console guard) that a fixture wider
+    than one test opens itself, e.g. one page shared by the path tests of every scenario."""
 
     def __init__(self, browser):
         self.browser = browser
@@ -105,8 +113,138 @@ class GuardedContexts:
         return _guarded_context(self.browser, self.guard, **options)
 
     def check(self) -> None:
-        """Fail on anything the guard saw, and start afresh (so one test's error is not another's)."""
+        """Fail on anything the guard saw since the last check, then start afresh."""
         errors, foreign = list(self.guard.errors), list(self.guard.foreign)
         self.guard.errors.clear()
         self.guard.foreign.clear()
         Guard(errors, foreign).check()
+
+
+# ---------------------------------------------------------------- the course model, as the reader sees it
+
+
+def plain(fragment: str) -> str:
+    """The text of an HTML fragment as the DOM's textContent gives it, whitespace folded."""
+    return " ".join(html.unescape(_TAG.sub("", fragment)).split())
+
+
+def label_text(choice) -> str:
+    """A choice's label as its button shows it (the player inserts the pre-rendered inline HTML)."""
+    return plain(markdown.to_inline_html(choice.label))
+
+
+def scene_numbers(scenario) -> dict[str, int]:
+    """Scene numbers as the player data numbers them: the scenes in file order, from 1."""
+    return {node_id: n for n, node_id in enumerate(scenario.nodes, start=1)}
+
+
+def messages(course) -> dict[str, str]:
+    return catalogue(course.settings.language)
+
+
+def shows_feedback(scenario, choice) -> bool:
+    """Whether the player shows a feedback step after this choice (see bb-player.js hasFeedback)."""
+    return scenario.feedback != "end" and bool(choice.feedback or choice.upholds or choice.violates)
+
+
+Step = tuple[str, int]          # (scene id, index of the choice taken there)
+State = tuple[str, tuple[int, ...]]
+
+
+@dataclass
+class PathPlan:
+    """Click paths that together take every choice at least once and reach every ending."""
+
+    paths: list[tuple[list[Step], str]]     # (steps, the ending it reaches)
+    choices: set[Step]                      # every choice of the scenario
+    endings: set[str]                       # every ending of the scenario
+    states: int                             # (scene, variables) states explored
+
+    def covered(self) -> tuple[set[Step], set[str]]:
+        return ({step for steps, _ in self.paths for step in steps}, {end for _, end in self.paths})
+
+
+def plan_paths(scenario) -> PathPlan:
+    """Search the (scene, variables) state space breadth-first, honouring ``when`` and ``effects``
+    exactly as the checker does (check.states.available / apply_effects). For each choice, the
+    shortest path to a state where it is offered, then that choice, then the shortest way on to an
+    ending; for each ending, the shortest path to it. A greedy cover keeps few of these paths."""
+    names = list(scenario.variables)
+
+    def pack(values: dict[str, int]) -> tuple[int, ...]:
+        return tuple(values[n] for n in names)
+
+    start: State = (scenario.start, pack({n: v.initial for n, v in scenario.variables.items()}))
+    parent: dict[State, tuple[State, int] | None] = {start: None}
+    order, queue = [start], deque([start])
+    edges: dict[State, list[tuple[int, State]]] = {}
+    while queue:
+        state = queue.popleft()
+        node_id, packed = state
+        values = dict(zip(names, packed))
+        out = []
+        for i in available(scenario, node_id, values):
+            choice = scenario.nodes[node_id].choices[i]
+            nxt = (choice.goto, pack(apply_effects(values, choice.effects, scenario)))
+            out.append((i, nxt))
+            if nxt not in parent:
+                parent[nxt] = (state, i)
+                order.append(nxt)
+                queue.append(nxt)
+        edges[state] = out
+
+    # The next step towards the nearest ending, from every state that can reach one.
+    backwards: dict[State, list[tuple[State, int]]] = {}
+    for state, out in edges.items():
+        for i, nxt in out:
+            backwards.setdefault(nxt, []).append((state, i))
+    onward: dict[State, tuple[int, State] | None] = {s: None for s in order if scenario.nodes[s[0]].ending}
+    queue = deque(onward)
+    while queue:
+        state = queue.popleft()
+        for prev, i in backwards.get(state, []):
+            if prev not in onward:
+                onward[prev] = (i, state)
+                queue.append(prev)
+
+    def path_to(state: State) -> list[Step]:
+        steps = []
+        while parent[state] is not None:
+            prev, i = parent[state]
+            steps.append((prev[0], i))
+            state = prev
+        return steps[::-1]
+
+    def on_to_an_ending(state: State) -> tuple[list[Step], str]:
+        steps = []
+        while onward[state] is not None:
+            i, nxt = onward[state]
+            steps.append((state[0], i))
+            state = nxt
+        return steps, state[0]
+
+    candidates: dict[object, tuple[list[Step], str]] = {}
+    for state in order:                          # breadth-first order: the first hit is the shortest
+        node_id = state[0]
+        if scenario.nodes[node_id].ending:
+            candidates.setdefault(("ending", node_id), (path_to(state), node_id))
+        for i, nxt in edges.get(state, []):
+            if ("choice", node_id, i) not in candidates and nxt in onward:
+                rest, ending = on_to_an_ending(nxt)
+                candidates[("choice", node_id, i)] = (path_to(state) + [(node_id, i)] + rest, ending)
+
+    choices = {(n, i) for n, node in scenario.nodes.items() for i in range(len(node.choices))}
+    endings = {n for n, node in scenario.nodes.items() if node.ending}
+
+    def covers(path: tuple[list[Step], str]) -> set:
+        return {("choice", *step) for step in path[0]} | {("ending", path[1])}
+
+    wanted = {("choice", *c) for c in choices} | {("ending", e) for e in endings}
+    pool, chosen = list(candidates.values()), []
+    while wanted:
+        best = max(pool, key=lambda p: (len(covers(p) & wanted), -len(p[0])))
+        if not covers(best) & wanted:
+            break                                # the rest is unreachable: the coverage figures say so
+        chosen.append(best)
+        wanted -= covers(best)
+    return PathPlan(chosen, choices, endings, len(order))

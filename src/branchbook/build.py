@@ -6,6 +6,8 @@ their content changed; the site is swapped in only when the whole build succeede
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from dataclasses import dataclass
 from importlib import resources
@@ -14,7 +16,7 @@ from typing import Callable
 
 from . import output, site
 from .model import Course
-from .write import book_pages, notebooks, player_data
+from .write import book_pages, markdown, notebooks, player_data
 
 Progress = Callable[[str, float], None]
 
@@ -52,8 +54,12 @@ def author_files(course: Course) -> dict[str, bytes]:
     folder = resources.files("branchbook").joinpath("templates", "book")
     values = {"title": course.settings.title, "author": course.settings.author,
               "subtitle": course.settings.subtitle or ""}
-    return {name: folder.joinpath(name).read_text(encoding="utf-8").replace("{title}", values["title"])
-            .replace("{author}", values["author"]).replace("{subtitle}", values["subtitle"]).encode("utf-8")
+    # Course text is data in both files: inside the YAML template's double quotes it is JSON-escaped
+    # (a '"' or a line break cannot end the string), and in intro.md it is literal MyST (a '{{ … }}'
+    # would otherwise be rendered by Jinja2 at build time). One pass, so no value is substituted twice.
+    quote = {"_config.yml": lambda text: json.dumps(text, ensure_ascii=False)[1:-1], "intro.md": markdown.literal}
+    return {name: re.sub(r"\{(title|author|subtitle)\}", lambda m: quote[name](values[m.group(1)]),
+                         folder.joinpath(name).read_text(encoding="utf-8")).encode("utf-8")
             for name in ("_config.yml", "intro.md")}
 
 

@@ -39,7 +39,7 @@ def check(scenario: Scenario, marks: SourceMap, limit: int = STATE_LIMIT) -> Ite
     names = list(scenario.variables)
     yield from _names_declared(scenario, marks)
     yield from _ranges(scenario, marks)
-    if not names or scenario.start not in scenario.nodes or any(_undeclared(scenario)):
+    if scenario.start not in scenario.nodes or any(_undeclared(scenario)):
         return
     trees = {(nid, i): c.condition for nid, node in scenario.nodes.items() for i, c in enumerate(node.choices)}
     start_values = {n: scenario.variables[n].initial for n in names}
@@ -78,7 +78,8 @@ def check(scenario: Scenario, marks: SourceMap, limit: int = STATE_LIMIT) -> Ite
     for node_id, values in stuck.items():
         shown = ", ".join(f"{k}={v}" for k, v in values.items())
         yield marks.problem(("nodes", node_id, "choices"),
-                            f"at scene '{node_id}' every choice can be switched off: reached with {shown}",
+                            f"at scene '{node_id}' every choice can be switched off"
+                            + (f": reached with {shown}" if shown else " (every condition here is false)"),
                             "give this scene at least one choice without 'when', or loosen the conditions")
     reached = {node_id for node_id, _ in seen}
     for node_id, node in scenario.nodes.items():

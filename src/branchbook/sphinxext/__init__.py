@@ -13,7 +13,8 @@ from sphinx.application import Sphinx
 
 from .directives import KnowledgeCheckDirective, PlayerDirective
 from .nodes import check_node, player_node, visit_check_html, visit_player_html, depart_noop
-from .page import add_security_meta, escape_page_title
+from .page import add_security_meta, escape_page_title, escape_search_index
+from .theme_fixes import THEME_CSS, fix_pages
 
 STATIC = Path(__file__).parent / "static"
 
@@ -31,9 +32,12 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("branchbook-check", KnowledgeCheckDirective)
     app.connect("builder-inited", _add_static)
     app.add_css_file("bb-player.css")
+    app.add_css_file(THEME_CSS)
     app.add_js_file("bb-leave.js", loading_method="defer")
     app.add_js_file("bb-player.js", loading_method="defer")
     app.add_js_file("bb-quiz.js", loading_method="defer")
+    app.connect("build-finished", fix_pages, priority=400)  # before the policy is computed
     app.connect("build-finished", add_security_meta)
+    app.connect("build-finished", escape_search_index)
     app.connect("html-page-context", escape_page_title)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
