@@ -117,15 +117,15 @@ TESTIMONY = REPO.parent / "shared" / "source" / "testimony.txt"
 
 @pytest.mark.skipif(not TESTIMONY.exists(), reason="the source testimony is not beside this checkout")
 def test_no_sentence_of_the_source_is_quoted():
-    """No run of six words from the testimony appears in any course or project text file."""
+    """No run of five words from the testimony appears in any course or project text file."""
     words = lambda text: re.sub(r"[^a-z0-9' ]+", " ", text.lower().replace("\u2019", "'")).split()  # noqa: E731
     source = words(TESTIMONY.read_text(encoding="utf-8"))
-    shingles = {tuple(source[i:i + 6]) for i in range(len(source) - 5)}
+    shingles = {tuple(source[i:i + 5]) for i in range(len(source) - 4)}
     found = {}
     for path in [*REPO.glob("scenarios/*.yml"), *REPO.glob("modules/*.md"), REPO / "course.yml",
                  *REPO.glob("book/*.md"), *REPO.glob("docs/*.md"), REPO / "README.md"]:
         text = words(path.read_text(encoding="utf-8"))
-        hits = {" ".join(text[i:i + 6]) for i in range(len(text) - 5) if tuple(text[i:i + 6]) in shingles}
+        hits = {" ".join(text[i:i + 5]) for i in range(len(text) - 4) if tuple(text[i:i + 5]) in shingles}
         if hits:
             found[path.name] = sorted(hits)
     assert found == {}
