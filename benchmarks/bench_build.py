@@ -31,9 +31,13 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "course"
-        shutil.copytree(args.course, root, ignore=shutil.ignore_patterns("_build", ".git", "node_modules"))
-        for generated in ("_toc.yml", ".branchbook-manifest.json"):
-            (root / "book" / generated).unlink(missing_ok=True)
+        source = Path(args.course)
+        for folder in ("modules", "scenarios"):
+            shutil.copytree(source / folder, root / folder)
+        (root / "book").mkdir()
+        for name in ("course.yml", "denylist.sha256", "book/_config.yml", "book/intro.md", "book/references.bib"):
+            if (source / name).exists():
+                shutil.copy2(source / name, root / name)
         check_s, loaded = timed(lambda: load_course(root))
         course = loaded.course
         full_s, _ = timed(lambda: build(course, handouts=args.handouts, rebuild_all=True))
