@@ -355,3 +355,22 @@ def test_a_loop_is_drawn_as_a_back_edge(course):
     assert [e["direction"] for e in drawn["edges"] if (e["from"], e["to"]) == ("listen", "ask")] == ["back"]
     assert {n["id"] for n in drawn["nodes"]} == set(looped.nodes)
     assert all(0 < n["x"] < 1 and 0 < n["y"] < 1 for n in drawn["nodes"])
+
+
+def test_unchanged_handouts_come_from_the_cache(mini_course, monkeypatch):
+    """A second build reuses every PDF whose template and data did not change, byte for byte."""
+    from branchbook.output import DiskCache
+
+    course = load_course(mini_course).course
+    cache = DiskCache(mini_course / "cache")
+    first = handouts.write(course, cache=cache)
+    assert len(cache) == len(first)
+    compiled = []
+    real = handouts.typst.compile
+    monkeypatch.setattr(handouts.typst, "compile", lambda *a, **k: compiled.append(a) or real(*a, **k))
+    assert handouts.write(course, cache=cache) == first
+    assert compiled == []
+    scenario = mini_course / "scenarios" / "noticeboard.yml"
+    scenario.write_text(scenario.read_text().replace("Jo goes quiet", "Jo goes very quiet"))
+    second = handouts.write(load_course(mini_course).course, cache=cache)
+    assert len(compiled) == 1 and second[layout.packet_pdf("noticeboard")] != first[layout.packet_pdf("noticeboard")]

@@ -30,7 +30,7 @@ class BuildResult:
 
 
 def generated_files(course: Course, handouts: bool, paper: str = "a4",
-                    on_progress: Progress | None = None) -> dict[str, bytes]:
+                    on_progress: Progress | None = None, cache: output.DiskCache | None = None) -> dict[str, bytes]:
     """Everything the writers produce for the book, keyed by path relative to ``book/``."""
     files = book_pages.write(course, handouts=handouts)
     files.update(player_data.write(course))
@@ -45,7 +45,7 @@ def generated_files(course: Course, handouts: bool, paper: str = "a4",
             if on_progress:
                 on_progress(f"handouts: {name}", done[0])
 
-        files.update(handout_writer.write(course, paper=paper, on_progress=tick))
+        files.update(handout_writer.write(course, paper=paper, on_progress=tick, cache=cache))
     return files
 
 
@@ -68,7 +68,10 @@ def build(course: Course, *, handouts: bool = True, paper: str = "a4", force: bo
     book = course.root / "book"
     say = on_progress or (lambda stage, amount: None)
     say("generating", 0)
-    files = generated_files(course, handouts, paper, on_progress)
+    cache = output.DiskCache(book / "_build" / ".cache" / "handouts")
+    files = generated_files(course, handouts, paper, on_progress, cache)
+    if handouts:
+        cache.prune()
     plan = output.plan(book, files, force=force)
     for name, data in author_files(course).items():
         output.write_if_missing(book / name, data)

@@ -15,9 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 MANIFEST = ".branchbook-manifest.json"
 
@@ -125,3 +128,48 @@ def write_if_missing(path: Path, data: bytes) -> bool:
         return False
     write_atomic(path, data)
     return True
+
+
+class DiskCache(MutableMapping):
+    """Bytes by hex key in a folder, for outputs that are slow to make and exact to reuse.
+
+    ``prune()`` after a build removes entries that build did not use, so the folder never holds
+    more than one build's worth."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.used: set[str] = set()
+
+    def _path(self, key: str) -> Path:
+        if not re.fullmatch(r"[0-9a-f]{16,128}", key):
+            raise KeyError(key)
+        return self.folder / key
+
+    def __getitem__(self, key: str) -> bytes:
+        try:
+            data = self._path(key).read_bytes()
+        except OSError:
+            raise KeyError(key) from None
+        self.used.add(key)
+        return data
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._path(key).is_file()
+
+    def __setitem__(self, key: str, data: bytes) -> None:
+        write_atomic(self._path(key), data)
+        self.used.add(key)
+
+    def __delitem__(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def __iter__(self) -> Iterator[str]:
+        return (p.name for p in self.folder.glob("*") if p.is_file() and not p.name.startswith("."))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def prune(self) -> None:
+        for key in list(self):
+            if key not in self.used:
+                del self[key]

@@ -20,8 +20,9 @@ import hashlib
 import json
 import random
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, MutableMapping
 
 import typst
 import yaml
@@ -491,23 +492,43 @@ def plan(course: Course, paper: str = "a4") -> list[Job]:
     return jobs
 
 
-def compile_pdf(template: str, data: dict[str, Any]) -> bytes:
-    """Compile one template with ``data`` as ``sys.inputs.data`` (JSON); nothing else reaches Typst."""
+@lru_cache(maxsize=1)
+def _templates_digest() -> str:
+    """A digest of every template and data file beside them: a change to any invalidates the cache."""
+    digest = hashlib.sha256(typst.__version__.encode() if hasattr(typst, "__version__") else b"")
+    for path in sorted(TEMPLATES.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(TEMPLATES)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def compile_pdf(template: str, data: dict[str, Any], cache: MutableMapping[str, bytes] | None = None) -> bytes:
+    """Compile one template with ``data`` as ``sys.inputs.data`` (JSON); nothing else reaches Typst.
+
+    With a ``cache`` (any mapping; the build passes one on disk), a PDF whose template, data and
+    compiler are unchanged is not compiled again: Typst output is deterministic, so this is exact."""
+    payload = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    key = hashlib.sha256(f"{_templates_digest()}\0{template}\0{payload}".encode()).hexdigest()
+    if cache is not None and key in cache:
+        return cache[key]
     try:
-        return typst.compile(
+        pdf = typst.compile(
             str(TEMPLATES / template), root=str(TEMPLATES), format="pdf",
-            sys_inputs={"data": json.dumps(data, ensure_ascii=False, sort_keys=True)},
-            font_paths=FONT_PATHS, ignore_system_fonts=True,
+            sys_inputs={"data": payload}, font_paths=FONT_PATHS, ignore_system_fonts=True,
         )
     except typst.TypstError as error:
         raise HandoutError(f"{template}: {error}") from error
+    if cache is not None:
+        cache[key] = pdf
+    return pdf
 
 
-def write(course: Course, paper: str = "a4", on_progress: Callable[[str], None] | None = None) -> dict[str, bytes]:
+def write(course: Course, paper: str = "a4", on_progress: Callable[[str], None] | None = None,
+          cache: MutableMapping[str, bytes] | None = None) -> dict[str, bytes]:
     """Every handout as ``{relative path: PDF bytes}``; ``on_progress(path)`` after each PDF."""
     out: dict[str, bytes] = {}
     for job in plan(course, paper):
-        out[job.path] = compile_pdf(job.template, job.data())
+        out[job.path] = compile_pdf(job.template, job.data(), cache)
         if on_progress is not None:
             on_progress(job.path)
     return out
