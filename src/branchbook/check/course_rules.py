@@ -9,8 +9,6 @@ from ..model import CourseSettings, Module, Scenario
 from ..read.yaml_source import SourceMap
 from .problems import Problem, did_you_mean
 
-Located = tuple  # (model object, SourceMap)
-
 _CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]*)`")
 
 

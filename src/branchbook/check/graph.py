@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections import deque
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from ..model import Choice, Scenario
 from ..read.yaml_source import SourceMap
@@ -16,8 +16,10 @@ def successors(scenario: Scenario) -> dict[str, list[str]]:
     return {nid: [c.goto for c in node.choices if c.goto in scenario.nodes] for nid, node in scenario.nodes.items()}
 
 
-def reachable_from(start: str, edges: dict[str, list[str]]) -> set[str]:
-    seen, queue = {start}, deque([start])
+def reachable_from(starts: str | Iterable[str], edges: dict[str, list[str]]) -> set[str]:
+    """Scenes reachable from ``starts`` (included) along ``edges``."""
+    seen = {starts} if isinstance(starts, str) else set(starts)
+    queue = deque(seen)
     while queue:
         for nxt in edges.get(queue.popleft(), []):
             if nxt not in seen:
@@ -26,20 +28,13 @@ def reachable_from(start: str, edges: dict[str, list[str]]) -> set[str]:
     return seen
 
 
-def can_reach_ending(scenario: Scenario, edges: dict[str, list[str]]) -> set[str]:
-    """Scenes from which some path leads to an ending (reverse search from the endings)."""
+def _reaching(targets: Iterable[str], edges: dict[str, list[str]]) -> set[str]:
+    """Scenes from which some path leads to one of ``targets`` (included): the search run backwards."""
     back: dict[str, list[str]] = {nid: [] for nid in edges}
-    for nid, targets in edges.items():
-        for t in targets:
-            back[t].append(nid)
-    good = set(scenario.endings)
-    queue = deque(good)
-    while queue:
-        for prev in back[queue.popleft()]:
-            if prev not in good:
-                good.add(prev)
-                queue.append(prev)
-    return good
+    for nid, successors_ in edges.items():
+        for target in successors_:
+            back[target].append(nid)
+    return reachable_from(targets, back)
 
 
 def check(scenario: Scenario, marks: SourceMap) -> Iterator[Problem]:
@@ -95,27 +90,12 @@ def check(scenario: Scenario, marks: SourceMap) -> Iterator[Problem]:
         if nid not in reachable and nid not in suggested:
             yield marks.problem(("nodes", nid, "[key]"), f"scene '{nid}' cannot be reached from the start",
                                 "add a choice that leads here, or remove the scene")
-    finishing = can_reach_ending(scenario, edges)
+    finishing = _reaching(scenario.endings, edges)
     explained = _reaching(broken, edges)
     for nid in sorted(reachable - finishing - explained, key=list(nodes).index):
         if nodes[nid].choices:
             yield marks.problem(("nodes", nid, "[key]"), f"no ending can be reached from scene '{nid}' (a trap)",
                                 "give one of the scenes in this loop a choice that leads towards an ending")
-
-
-def _reaching(targets: set[str], edges: dict[str, list[str]]) -> set[str]:
-    """Scenes from which some path leads to one of ``targets`` (the targets included)."""
-    back: dict[str, list[str]] = {nid: [] for nid in edges}
-    for nid, successors_ in edges.items():
-        for t in successors_:
-            back[t].append(nid)
-    found, queue = set(targets), deque(targets)
-    while queue:
-        for prev in back.get(queue.popleft(), []):
-            if prev not in found:
-                found.add(prev)
-                queue.append(prev)
-    return found
 
 
 def _choice_warnings(choice: Choice, at: tuple, marks: SourceMap) -> Iterator[Problem]:
