@@ -200,5 +200,27 @@ def handouts_command(course: Path, out: Path | None, paper: str, strict: bool) -
     err.print(f"[green]✓[/] {len(files)} PDF(s), {paper}, in {target}")
 
 
+@main.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--from-shipped", is_flag=True,
+              help="Start from the course branchbook ships (to adapt it) instead of a one-scenario example.")
+@click.option("--title", help="The new course's title (default: from FOLDER's name).")
+@click.option("--author", default="The course authors", show_default=True)
+def init_command(folder: Path, from_shipped: bool, title: str | None, author: str) -> None:
+    """Create a new course in FOLDER (new or empty) that checks and builds with no edit:
+    course.yml with the principles vocabulary, an example module and scenario, book settings,
+    .gitignore, a README and a GitHub Pages workflow."""
+    from .init_course import InitError, create
+
+    try:
+        written = create(folder, from_shipped=from_shipped, title=title, author=author)
+    except InitError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"Created a course in {folder} ({len(written)} files).")
+    click.echo(f"Next: cd {folder} && branchbook check && branchbook build")
+    if from_shipped:
+        click.echo("`branchbook check` lists the support contacts to replace with your organisation's own.")
+
+
 if __name__ == "__main__":
     main()
