@@ -130,10 +130,12 @@ def _links(text: str) -> list[tuple[str, str]]:
 
 
 def _prose(text: str) -> str:
-    """The passage text without the comment, lines that are only links, and link markup in prose."""
-    text = _COMMENT.sub("", text)
-    lines = [line for line in text.split("\n") if _LINK.sub("", line).strip() or not _LINK.search(line)]
-    return re.sub(r"\n{3,}", "\n\n", _LINK.sub(lambda m: _links(m.group(0))[0][0], "\n".join(lines))).strip()
+    """The passage text without the comment and the trailing lines of links; a link inside prose
+    keeps its label."""
+    lines = _COMMENT.sub("", text).rstrip().split("\n")
+    while lines and not _LINK.sub("", lines[-1]).strip():
+        lines.pop()
+    return _LINK.sub(lambda m: _links(m.group(0))[0][0], "\n".join(lines)).strip()
 
 
 def _comment(text: str) -> dict:

@@ -47,7 +47,7 @@ def _link(label: str, goto: str) -> str:
 def _scene(node_id: str, node) -> str:
     tags = f" [ending {node.ending.kind}]" if node.ending else ""
     data = node.model_dump(mode="json", exclude_defaults=True, exclude={"text"})
-    body = [node.text.rstrip("\n"), ""]
+    body = [node.text.strip().replace("[[", "[ ["), ""]  # '[[' in prose would read as a link
     body += [_link(choice.label, choice.goto) for choice in node.choices]
     body += ["", comment(data)]
     return f":: {node_id}{tags}\n" + _passage_text("\n".join(body)) + "\n"
