@@ -200,5 +200,102 @@ def handouts_command(course: Path, out: Path | None, paper: str, strict: bool) -
     err.print(f"[green]✓[/] {len(files)} PDF(s), {paper}, in {target}")
 
 
+@main.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--from-shipped", is_flag=True,
+              help="Start from the course branchbook ships (to adapt it) instead of a one-scenario example.")
+@click.option("--title", help="The new course's title (default: from FOLDER's name).")
+@click.option("--author", default="The course authors", show_default=True)
+def init_command(folder: Path, from_shipped: bool, title: str | None, author: str) -> None:
+    """Create a new course in FOLDER (new or empty) that checks and builds with no edit:
+    course.yml with the principles vocabulary, an example module and scenario, book settings,
+    .gitignore, a README and a GitHub Pages workflow."""
+    from .init_course import InitError, create
+
+    try:
+        written = create(folder, from_shipped=from_shipped, title=title, author=author)
+    except InitError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"Created a course in {folder} ({len(written)} files).")
+    click.echo(f"Next: cd {folder} && branchbook check && branchbook build")
+    if from_shipped:
+        click.echo("`branchbook check` lists the support contacts to replace with your organisation's own.")
+
+
+@main.group("export")
+def export_group() -> None:
+    """Export the course for other tools (Twine)."""
+
+
+@export_group.command("twee")
+@click.argument("scenario_ids", nargs=-1)
+@click.option("--course", "course", type=click.Path(path_type=Path), default=".", show_default=True,
+              help="The course folder.")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the .twee files (one per scenario).")
+def export_twee(scenario_ids: tuple[str, ...], course: Path, out: Path) -> None:
+    """Write one Twee 3 file per scenario (all, or SCENARIO_IDS) for Twine: a passage per scene,
+    links for choices, ending tags; feedback, principles, effects and conditions kept in comments."""
+    from .output import write_atomic
+    from .write import twee
+
+    loaded = _load(course)
+    if not report_problems(loaded, strict=False):
+        err.print("Nothing was written.")
+        sys.exit(1)
+    known = [s.id for s in loaded.course.scenarios]
+    unknown = [sid for sid in scenario_ids if sid not in known]
+    if unknown:
+        raise click.BadParameter(f"no scenario {', '.join(unknown)} in this course (known: {', '.join(known)})",
+                                 param_hint="SCENARIO_IDS")
+    files = twee.write(loaded.course, list(scenario_ids))
+    for name, data in files.items():
+        write_atomic(out / name, data)
+    click.echo(f"Wrote {len(files)} Twee file(s) to {out}")
+
+
+@main.group("import")
+def import_group() -> None:
+    """Turn another tool's files into course files (Twine)."""
+
+
+@import_group.command("twee")
+@click.argument("story", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--course", "course", type=click.Path(path_type=Path), default=".", show_default=True,
+              help="The course folder.")
+@click.option("--module", "module_id", help="Module the scenario belongs to.")
+@click.option("--id", "scenario_id", help="Scenario id (default: from the story's title).")
+def import_twee(story: Path, course: Path, module_id: str | None, scenario_id: str | None) -> None:
+    """Turn a Twine story (Twee 3, or Twine 2 published/archive HTML) into scenarios/ID.yml.
+    Passages become scenes and links choices; what Twine has no place for (feedback, principles,
+    roles, the debrief) is left as TODO gaps that `branchbook check` lists."""
+    import re
+
+    from .load import find_root
+    from .model.types import ID_PATTERN
+    from .read import twee
+    from .scenario_file import dump
+
+    try:
+        root = find_root(course)
+        data = twee.scenario_data(twee.parse(story.read_text(encoding="utf-8")), module_id)
+    except CourseNotFound as error:
+        raise click.UsageError(str(error)) from None
+    except (twee.TwineError, ValueError, UnicodeDecodeError) as error:
+        raise click.UsageError(f"{story}: not a Twine story this command reads: {error}") from None
+    data["id"] = scenario_id or data["id"]
+    if not re.fullmatch(ID_PATTERN, data["id"]):
+        raise click.BadParameter("use lower-case letters, digits and inner hyphens", param_hint="--id")
+    target = root / "scenarios" / f"{data['id']}.yml"
+    if target.exists():
+        raise click.UsageError(f"{target} already exists; give another --id")
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(dump(data, f"Imported from {story.name} by `branchbook import twee`.\n"
+                                 "Fill in every TODO and every choice's feedback and principles: "
+                                 "`branchbook check` lists what is left."), encoding="utf-8")
+    click.echo(f"Wrote {target} ({len(data['nodes'])} scenes)")
+    click.echo(f"Next: list '{data['id']}' in a module's 'scenarios:', then run `branchbook check`.")
+
+
 if __name__ == "__main__":
     main()

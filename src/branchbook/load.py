@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .check import course_rules, deidentify, graph, markup, schema, states
+from .check import course_rules, deidentify, gaps, graph, markup, schema, states
 from .check.problems import Problem, Report, display_path
 from .model import Course, CourseSettings, Module, Scenario
 from .model.texts import module_texts, scenario_texts
@@ -81,7 +81,7 @@ def load_course(path: Path) -> Loaded:
 def _scenario_checks(scenario: Scenario, marks: yaml_source.SourceMap) -> list[Problem]:
     """The rules that need one whole scenario (and nothing else of the course)."""
     return [*graph.check(scenario, marks), *states.check(scenario, marks),
-            *markup.check_scenario_fields(scenario_texts(scenario), marks)]
+            *markup.check_scenario_fields(scenario_texts(scenario), marks), *gaps.check(scenario, marks)]
 
 
 def _read_each(files, read, model, what, report, show, checks) -> tuple[list, list[str]]:

@@ -98,6 +98,13 @@ def _settings(settings: CourseSettings, marks: SourceMap, module_ids: Sequence[s
             yield marks.problem(("failures", i, "module"),
                                 f"failure {failure.id} names unknown module '{failure.module}'",
                                 did_you_mean(failure.module, settings.modules))
+    if settings.localise_warnings:
+        for i, resource in enumerate(settings.support):
+            if resource.localise:
+                yield marks.problem(("support", i, "name"), f"support entry '{resource.name}' is still the one this "
+                                    "course was adapted from (localise: true)",
+                                    "replace it with your organisation's own contact, then set `localise: false`",
+                                    severity="warning")
     for kind, items in (("principle", settings.principles), ("failure", settings.failures)):
         seen: set[str] = set()
         for i, item in enumerate(items):

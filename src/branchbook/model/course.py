@@ -68,6 +68,8 @@ class CourseSettings(Frozen):
     support: list[SupportResource] = Field(min_length=1)
     glossary: list[GlossaryEntry] = Field(default_factory=list)
     deidentification: Deidentification = Field(default_factory=Deidentification)
+    localise_warnings: bool = Field(
+        False, description="Warn about every support entry still marked 'localise: true' (an adapted course)")
 
 
 class Course(Frozen):

@@ -1,0 +1,21 @@
+"""Text left to fill in: ``import twee`` marks what Twine has no place for with ``TODO:``, and an
+author may do the same; such a text must never reach learners unnoticed."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..model import Scenario
+from ..model.texts import scenario_texts
+from ..read.yaml_source import SourceMap
+from .problems import Problem
+
+MARK = "TODO"
+
+
+def check(scenario: Scenario, marks: SourceMap) -> Iterator[Problem]:
+    note = scenario.provenance.note
+    for path, text in [*scenario_texts(scenario), *([(("provenance", "note"), note)] if note else [])]:
+        if text.lstrip().startswith(MARK):
+            yield marks.problem(path, f"{'.'.join(map(str, path))} is still to be written: {text.strip()[:60]!r}",
+                                "replace the TODO text with the scene's own words", severity="warning")
