@@ -154,7 +154,10 @@ class DiskCache(MutableMapping):
         return data
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self._path(key).is_file()
+        try:
+            return isinstance(key, str) and self._path(key).is_file()
+        except KeyError:  # not a key this cache could ever hold
+            return False
 
     def __setitem__(self, key: str, data: bytes) -> None:
         write_atomic(self._path(key), data)
