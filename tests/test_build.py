@@ -72,9 +72,28 @@ def test_site_references_no_third_party_host(built_mini: Path):
     assert offenders == []
 
 
-def test_generated_output_is_deterministic(mini_course: Path):
-    course = load_course(mini_course).course
-    assert generated_files(course, handouts=False) == generated_files(course, handouts=False)
+_DIGESTS = """
+import hashlib, json, sys
+from pathlib import Path
+from branchbook.build import generated_files
+from branchbook.load import load_course
+files = generated_files(load_course(Path(sys.argv[1])).course, handouts=True)
+print(json.dumps({name: hashlib.sha256(data).hexdigest() for name, data in files.items()}, sort_keys=True))
+"""
+
+
+def test_generated_output_is_deterministic_across_processes(mini_course: Path):
+    """Two processes with different hash seeds (set and dict orders differ) write identical bytes."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    runs = [json.loads(subprocess.run([sys.executable, "-c", _DIGESTS, str(mini_course)], check=True, text=True,
+                                      capture_output=True, timeout=300,
+                                      env={**os.environ, "PYTHONHASHSEED": seed}).stdout) for seed in ("1", "2")]
+    assert runs[0] == runs[1]
+    assert any(name.endswith(".pdf") for name in runs[0]) and any(name.endswith(".json") for name in runs[0])
 
 
 def test_unchanged_files_are_not_rewritten(mini_course: Path):
