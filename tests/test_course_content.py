@@ -58,7 +58,7 @@ def test_every_failure_pattern_is_covered(course):
 
 
 def test_five_modules_each_with_three_scenarios_and_six_checks(course):
-    assert [m.id for m in course.modules] == ["receiving", "safety", "independence", "mediation", "outcomes"]
+    assert [m.id for m in course.modules] == ["receiving", "safety", "independence", "mediation", "outcomes", "hard-cases"]
     assert len(course.scenarios) >= 15
     for module in course.modules:
         assert len(module.scenarios) >= 3, module.id
