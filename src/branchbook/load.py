@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .check import course_rules, deidentify, graph, markup, schema, states
+from .check import content_rules, course_rules, deidentify, graph, markup, schema, states
 from .check.problems import Problem, Report, display_path
 from .model import Course, CourseSettings, Module, Scenario
 from .model.texts import module_texts, scenario_texts
@@ -66,6 +66,7 @@ def load_course(path: Path) -> Loaded:
     if settings is None:
         return Loaded(None, report)
     report.extend(course_rules.check(settings, settings_marks, modules, scenarios, references, all_ids, all_module_ids))
+    report.extend(content_rules.check(settings.rules, modules, scenarios))
     report.extend(_deidentify(root, settings, settings_marks, modules, scenarios))
 
     if report.errors:
