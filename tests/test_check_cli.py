@@ -1,4 +1,5 @@
-"""`branchbook check`: exit status, every problem listed, errors before warnings, --strict."""
+"""`branchbook check`: exit status, every problem listed, errors before warnings, --strict, output formats,
+finding the course from a subfolder."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ CASES = list({case.name.split("-")[0]: case for case in all_cases()}.values())
 
 
 def check(*args: str):
+    """Exit code and stdout (where results go); usage errors are on stderr."""
     result = CliRunner().invoke(main, ["check", *map(str, args)])
-    return result.exit_code, result.stderr
+    return result.exit_code, result.stdout + result.stderr
 
 
 def course(tmp_path: Path) -> Path:
@@ -60,7 +62,8 @@ def test_exit_statuses_of_the_real_command(tmp_path):
     edit(root / "scenarios" / "the-favour.yml", "goto: recused", "goto: recussed")
     done = run(root)
     assert done.returncode == 1
-    assert "scenarios/the-favour.yml:18:15: error: choice leads to unknown scene 'recussed'" in done.stderr
+    assert "scenarios/the-favour.yml:18:15: error: choice leads to unknown scene 'recussed'" in done.stdout
+    assert done.stderr == ""
 
 
 def test_every_problem_in_every_file_is_listed_errors_then_warnings(tmp_path):

@@ -73,7 +73,8 @@ def load_course(path: Path) -> Loaded:
     if settings is None:
         return Loaded(None, report, root)
     report.extend(course_rules.check(settings, settings_marks, modules, scenarios, references, all_ids, all_module_ids))
-    report.extend(content_rules.check(settings.rules, modules, scenarios))
+    report.extend(content_rules.check(settings, settings_marks, modules, scenarios,
+                                         len(scenarios) == len(scenario_files)))
     report.extend(_deidentify(root, settings, settings_marks, modules, scenarios))
 
     if report.errors:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, Sequence
 
-from ..model import Module, Rules, Scenario
+from ..model import CourseSettings, Module, Rules, Scenario
 from ..read.yaml_source import SourceMap
 from . import measures, states
 from .problems import Problem
@@ -18,8 +18,11 @@ WARN = "warning"
 GRAPH_REQUIRED_KINDS = ("good", "harmful")  # graph.check already reports these as errors when missing
 
 
-def check(rules: Rules, modules: Sequence[tuple[Module, SourceMap]],
-          scenarios: Sequence[tuple[Scenario, SourceMap]]) -> Iterator[Problem]:
+def check(settings: CourseSettings, settings_marks: SourceMap, modules: Sequence[tuple[Module, SourceMap]],
+          scenarios: Sequence[tuple[Scenario, SourceMap]], all_scenarios_valid: bool = True) -> Iterator[Problem]:
+    """``all_scenarios_valid`` is False when a scenario file failed its own checks: course-wide
+    coverage is then not judged, as the missing file may be the one that covers it."""
+    rules = settings.rules
     explored = {scenario.id: states.explore(scenario) for scenario, _ in scenarios}
     for scenario, marks in scenarios:
         yield from scenario_rules(scenario, marks, rules, explored[scenario.id])
@@ -27,9 +30,49 @@ def check(rules: Rules, modules: Sequence[tuple[Module, SourceMap]],
         yield from _names(scenarios)
     by_id = {scenario.id: scenario for scenario, _ in scenarios}
     for module, marks in modules:
+        yield from module_rules(module, marks, rules)
         yield from _duration(module, marks, rules, [(by_id[s], explored[s]) for s in module.scenarios if s in by_id])
         if rules.cite_findings:
             yield from uncited_findings(module.reading, marks)
+    if all_scenarios_valid:
+        yield from course_wide(settings, settings_marks, [s for s, _ in scenarios])
+
+
+def course_wide(settings: CourseSettings, marks: SourceMap, scenarios: Sequence[Scenario]) -> Iterator[Problem]:
+    rules = settings.rules
+    if rules.cover_every_failure:
+        taught = {f for s in scenarios for f in s.provenance.failures}
+        for i, failure in enumerate(settings.failures):
+            if failure.id not in taught:
+                yield marks.problem(("failures", i, "id"), f"no scenario teaches failure pattern {failure.id}",
+                                    f"name {failure.id} in a scenario's 'provenance: failures:', write a scenario for it, "
+                                    f"or set {_rule('cover_every_failure')} to false", WARN)
+    defined = {entry.term.casefold() for entry in settings.glossary}
+    for term in rules.require_glossary_terms:
+        if term.casefold() not in defined:
+            yield marks.problem(("glossary", "[key]") if settings.glossary else ("rules", "require_glossary_terms"),
+                                f"the glossary does not define '{term}'",
+                                "add '- {term: " + term + ", definition: …}' under 'glossary:'", WARN)
+
+
+def module_rules(module: Module, marks: SourceMap, rules: Rules) -> Iterator[Problem]:
+    counts = (("scenarios", len(module.scenarios), rules.min_scenarios_per_module, "scenarios",
+               "list another scenario under 'scenarios:' (`branchbook new scenario ID --module " + module.id + "`)"),
+              ("objectives", len(module.objectives), rules.min_objectives_per_module, "objectives",
+               "add an 'After this module you can …' statement under 'objectives:'"),
+              ("checks", len(module.checks), rules.min_checks_per_module, "knowledge-check questions",
+               "add a question under 'checks:' (docs/authoring.md, 'A module file')"))
+    for field, have, need, what, todo in counts:
+        if have < need:
+            yield marks.problem((field, "[key]"), f"the module has {have} {what}; the course asks for at least {need}",
+                                f"{todo}, or lower {_rule('min_' + field + '_per_module')}", WARN)
+    words = measures.word_count(module.reading)
+    if words < rules.min_reading_words:
+        yield marks.problem(("reading",), f"the reading has {words} words; the course asks for at least "
+                            f"{rules.min_reading_words}", f"say more, or lower {_rule('min_reading_words')}", WARN)
+    if rules.max_reading_words is not None and words > rules.max_reading_words:
+        yield marks.problem(("reading",), f"the reading has {words} words; the course allows {rules.max_reading_words}",
+                            f"cut it or split the module, or raise {_rule('max_reading_words')}", WARN)
 
 
 def _rule(name: str) -> str:

@@ -78,6 +78,14 @@ class Rules(Frozen):
     one_person_per_name: bool = Field(True, description="No role name (or part of one) is used in two scenarios")
     cite_findings: bool = Field(
         True, description="Module readings cite a source in every sentence that states a number or a research finding")
+    min_scenarios_per_module: int = Field(0, ge=0, description="Scenarios every module lists at least")
+    min_objectives_per_module: int = Field(1, ge=0, description="Learning objectives every module states at least")
+    min_checks_per_module: int = Field(0, ge=0, description="Knowledge-check questions every module asks at least")
+    min_reading_words: int = Field(0, ge=0, description="Words in every module's reading at least")
+    max_reading_words: int | None = Field(None, ge=1, description="Words in every module's reading at most")
+    cover_every_failure: bool = Field(True, description="Every failure pattern in 'failures:' is taught by a scenario")
+    require_glossary_terms: list[ShortText] = Field(
+        default_factory=list, description="Terms the glossary must define (compared ignoring case)")
     words_per_minute: int = Field(150, ge=1, description="Reading speed used to estimate a module's time")
     minutes_per_decision: float = Field(3, ge=0, description="Discussion time per decision, for the module time estimate")
 
