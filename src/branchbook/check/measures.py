@@ -15,10 +15,11 @@ from ..write.markdown import to_plain
 from .states import Exploration
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
+_ROLE = re.compile(r"\{[a-z:]+\}`[^`]*`")  # {cite}`key` is not read as words
 
 
 def word_count(text: str | None) -> int:
-    return len(_WORD.findall(to_plain(text))) if text else 0
+    return len(_WORD.findall(to_plain(_ROLE.sub("", text)))) if text else 0
 
 
 def prose(scenario: Scenario) -> str:
