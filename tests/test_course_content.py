@@ -8,12 +8,17 @@ import re
 import shutil
 from pathlib import Path
 
+import networkx
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from branchbook.check import measures, states
 from branchbook.cli import main
 from branchbook.load import load_course
+from branchbook.model import Scenario
 
 REPO = Path(__file__).parent.parent
 MINI = Path(__file__).parent / "fixtures" / "mini"
@@ -291,3 +296,32 @@ def test_no_sentence_of_the_source_is_quoted():
         if hits:
             found[path.name] = sorted(hits)
     assert found == {}
+
+
+@st.composite
+def free_graphs(draw):
+    """Scenario graphs without conditions: the fewest decisions to each ending is a plain shortest path."""
+    count = draw(st.integers(2, 9))
+    ids = [f"s{i}" for i in range(count)]
+    nodes = {}
+    for nid in ids:
+        if nid != "s0" and draw(st.integers(0, 2)) == 0:
+            nodes[nid] = {"text": "End.", "ending": {"kind": "good", "title": "End", "debrief": "Why."}}
+        else:
+            nodes[nid] = {"text": "Scene.", "choices": [{"label": "Go", "goto": draw(st.sampled_from(ids))}
+                                                        for _ in range(draw(st.integers(1, 3)))]}
+    return Scenario.model_validate({
+        "id": "random", "title": "Random", "summary": "Random.", "content_notes": ["none"],
+        "provenance": {"failures": ["F01"]}, "learner_role": "a", "roles": [{"id": "a", "name": "A", "title": "A",
+                                                                             "brief": "A."}],
+        "start": "s0", "nodes": nodes, "debrief": ["Why?"]})
+
+
+@given(free_graphs())
+@settings(max_examples=200, deadline=None)
+def test_shortest_playthroughs_agree_with_a_shortest_path_search(scenario):
+    graph = networkx.DiGraph((nid, c.goto) for nid, node in scenario.nodes.items() for c in node.choices)
+    graph.add_nodes_from(scenario.nodes)
+    distance = networkx.single_source_shortest_path_length(graph, scenario.start)
+    found = measures.shortest_playthroughs(scenario, states.explore(scenario))
+    assert {e: len(p.steps) for e, p in found.items()} == {e: distance[e] for e in scenario.endings if e in distance}
