@@ -192,10 +192,11 @@ def _duration(module: Module, marks: SourceMap, rules: Rules,
                             WARN)
 
 
-# A sentence states a number or a research finding when it has a digit, a percent sign or
-# "per cent", or a phrase such as "research shows" or "studies found". Cited when it holds {cite}.
+# A sentence states a number or a research finding when it has a number (a digit that does not
+# continue a word or code such as 'v2', 'x=1'), a percent sign or "per cent", or a phrase such as
+# "research shows" or "studies found". It is cited when it holds {cite}.
 _FINDING = re.compile(
-    r"\d|%|\bper ?cent\b|\baccording to\b|"
+    r"(?<![\w=/#.:])\d|%|\bper ?cent\b|\baccording to\b|"
     r"\b(?:research|studies|a study|one study|the study|surveys?|evidence|data|reviews?)\s+(?:\w+\s+)?"
     r"(?:shows?|showed|shown|finds?|found|suggests?|suggested|indicates?|indicated)\b", re.I)
 _ROLE = re.compile(r"(\{[a-z:]+\})`[^`]*`")  # {cite}`key`, {term}`x`: their keys are not numbers
