@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import textstat
 
 from ..model import Module, Rules, Scenario
 from ..model import Node
 from ..model.texts import participant_prose, scene_prose
-from ..write.markdown import to_plain
+from ..write import markdown
 from .states import Exploration
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
+to_plain = lru_cache(maxsize=8192)(markdown.to_plain)  # the same labels and feedback are measured twice
+
 _ROLE = re.compile(r"\{[a-z:]+\}`[^`]*`")  # {cite}`key` is not read as words
 
 
