@@ -325,3 +325,11 @@ def test_shortest_playthroughs_agree_with_a_shortest_path_search(scenario):
     distance = networkx.single_source_shortest_path_length(graph, scenario.start)
     found = measures.shortest_playthroughs(scenario, states.explore(scenario))
     assert {e: len(p.steps) for e, p in found.items()} == {e: distance[e] for e in scenario.endings if e in distance}
+
+
+def test_a_mistyped_rule_is_an_error_with_a_hint(root):
+    edit(root / "course.yml", "  min_scenes: 3\n", "  min_sceens: 3\n")
+    loaded = load_course(root)
+    at = line_of(root / "course.yml", "min_sceens")
+    assert [(p.line, p.message, p.hint) for p in loaded.report.errors] == [
+        (at, "unknown field 'min_sceens'", "did you mean 'min_scenes'?")]
