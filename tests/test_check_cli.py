@@ -1,7 +1,9 @@
-"""`branchbook check`: exit status, every problem listed, errors before warnings, --strict."""
+"""`branchbook check`: exit status, every problem listed, errors before warnings, --strict, output formats,
+finding the course from a subfolder."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -18,8 +20,9 @@ CASES = list({case.name.split("-")[0]: case for case in all_cases()}.values())
 
 
 def check(*args: str):
+    """Exit code and stdout (where results go); usage errors are on stderr."""
     result = CliRunner().invoke(main, ["check", *map(str, args)])
-    return result.exit_code, result.stderr
+    return result.exit_code, result.stdout + result.stderr
 
 
 def course(tmp_path: Path) -> Path:
@@ -60,7 +63,8 @@ def test_exit_statuses_of_the_real_command(tmp_path):
     edit(root / "scenarios" / "the-favour.yml", "goto: recused", "goto: recussed")
     done = run(root)
     assert done.returncode == 1
-    assert "scenarios/the-favour.yml:18:15: error: choice leads to unknown scene 'recussed'" in done.stderr
+    assert "scenarios/the-favour.yml:18:15: error: choice leads to unknown scene 'recussed'" in done.stdout
+    assert done.stderr == ""
 
 
 def test_every_problem_in_every_file_is_listed_errors_then_warnings(tmp_path):
@@ -110,3 +114,61 @@ def test_cli_on_the_corpus(case, tmp_path):
     for want in case.expected:
         assert any(line.startswith(f"{want.file}:{want.line}:{want.col}: {want.severity}: ") and want.message in line
                    for line in err.splitlines()), f"{want} not in:\n{err}"
+
+
+def test_the_course_is_found_from_any_folder_inside_it(tmp_path, monkeypatch):
+    root = course(tmp_path)
+    edit(root / "scenarios" / "the-favour.yml", "goto: recused", "goto: recuse")
+    (root / "scenarios" / "drafts").mkdir()
+    monkeypatch.chdir(root / "scenarios" / "drafts")
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 1
+    assert "scenarios/the-favour.yml:18:15: error: choice leads to unknown scene 'recuse'" in result.stdout
+    assert check(root / "scenarios" / "noticeboard.yml")[0] == 1  # a file inside the course names it too
+
+
+def test_results_go_to_stdout_and_usage_errors_to_stderr(tmp_path):
+    run = lambda *a: subprocess.run([sys.executable, "-m", "branchbook", "check", *map(str, a)],  # noqa: E731
+                                    capture_output=True, text=True, timeout=60)
+    root = course(tmp_path)
+    clean = run(root)
+    assert clean.returncode == 0 and clean.stderr == ""
+    assert clean.stdout.strip().splitlines()[-1].endswith("1 modules, 2 scenarios: 0 error(s), 0 warning(s)")
+    missing = run(tmp_path / "nowhere")
+    assert missing.returncode == 2 and missing.stdout == "" and "does not exist" in missing.stderr
+
+
+def test_json_format_lists_every_problem_with_its_place_and_hint(tmp_path):
+    root = course(tmp_path)
+    edit(root / "scenarios" / "the-favour.yml", "goto: recused", "goto: recuse")
+    edit(root / "scenarios" / "noticeboard.yml", "        feedback: Silence tells Jo the committee will not act.\n", "")
+    result = CliRunner().invoke(main, ["check", "--format", "json", str(root)])
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["format"] == "branchbook-check" and isinstance(document["version"], int)
+    assert (document["ok"], document["errors"], document["warnings"]) == (False, 1, 1)
+    assert document["problems"] == [
+        {"file": "scenarios/the-favour.yml", "line": 18, "col": 15, "severity": "error",
+         "message": "choice leads to unknown scene 'recuse'", "hint": "did you mean 'recused'?"},
+        {"file": "scenarios/noticeboard.yml", "line": 51, "col": 16, "severity": "warning",
+         "message": "choice has no feedback", "hint": "say why this choice helps or harms"}]
+    text = check(root)[1]
+    assert all(f"{p['file']}:{p['line']}:{p['col']}: {p['severity']}: {p['message']}" in text
+               for p in document["problems"])
+
+
+def test_github_format_writes_workflow_annotations(tmp_path, monkeypatch):
+    root = course(tmp_path)
+    edit(root / "scenarios" / "the-favour.yml", "goto: recused", "goto: recuse")
+    reading = root / "modules" / "basics.md"
+    reading.write_text(reading.read_text() + "\nAbout 40% of people, in one survey, said so.\n")
+    monkeypatch.chdir(tmp_path)  # GitHub reads paths from the repository root: here, the course's parent
+    result = CliRunner().invoke(main, ["check", "--format", "github", "course"])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert ("::error file=course/scenarios/the-favour.yml,line=18,col=15,title=branchbook::"
+            "choice leads to unknown scene 'recuse'%0Ahint: did you mean 'recused'?") in lines
+    warning = next(line for line in lines if line.startswith("::warning file=course/modules/basics.md,"))
+    assert "About 40%25 of people, in one survey, said so." in warning  # '%' escaped, as GitHub requires
+    strict = CliRunner().invoke(main, ["check", "--format", "github", "--strict", "course"]).stdout
+    assert not any(line.startswith("::warning") for line in strict.splitlines())

@@ -1,113 +1,280 @@
-"""The shipped course meets the content bars: coverage, graph shape, feedback, plain language."""
+"""The course's content bars are `check` rules (``rules:`` in course.yml): each is tried here on a
+copy of tests/fixtures/mini that meets it and one that does not; then the shipped course must pass
+``check --strict`` with its own bars."""
 
 from __future__ import annotations
 
 import re
-from collections import deque
+import shutil
 from pathlib import Path
 
+import networkx
 import pytest
-import textstat
+import yaml
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from branchbook.check import measures, states
+from branchbook.cli import main
 from branchbook.load import load_course
 from branchbook.model import Scenario
-from branchbook.model.texts import participant_prose
-from branchbook.write.markdown import to_plain
 
 REPO = Path(__file__).parent.parent
+MINI = Path(__file__).parent / "fixtures" / "mini"
 SHARED_DENYLIST = REPO.parent / "shared" / "denylist.sha256"
 
 
-@pytest.fixture(scope="module")
-def loaded():
-    return load_course(REPO)
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    target = tmp_path / "mini"
+    shutil.copytree(MINI, target)
+    return target
 
 
-@pytest.fixture(scope="module")
-def course(loaded):
-    assert loaded.course is not None, "\n".join(p.format() for p in loaded.report.errors)
-    return loaded.course
+def set_rules(root: Path, **values) -> None:
+    """Replace course.yml's ``rules:`` section (the fixture's is the file's last block)."""
+    path = root / "course.yml"
+    text = path.read_text(encoding="utf-8")
+    current = yaml.safe_load(text).get("rules") or {}
+    head = text[:text.index("\nrules:")] if "\nrules:" in text else text
+    path.write_text(head.rstrip("\n") + "\n" + yaml.safe_dump({"rules": {**current, **values}}, sort_keys=False),
+                    encoding="utf-8")
 
 
-def min_decisions_to_an_ending(scenario: Scenario) -> int:
-    """Fewest decision scenes on any path from the start to an ending (conditions ignored: a lower bound)."""
-    best = {scenario.start: 0}
-    queue = deque([scenario.start])
-    result = None
-    while queue:
-        node_id = queue.popleft()
-        node = scenario.nodes[node_id]
-        if node.ending:
-            result = best[node_id] if result is None else min(result, best[node_id])
-            continue
-        for choice in node.choices:
-            cost = best[node_id] + 1
-            if cost < best.get(choice.goto, 10**9):
-                best[choice.goto] = cost
-                queue.append(choice.goto)
-    return result
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def test_course_checks_clean_even_strictly(loaded):
-    assert loaded.report.errors == [] and loaded.report.warnings == []
+def warnings(root: Path, containing: str) -> list[str]:
+    loaded = load_course(root)
+    assert loaded.report.errors == [], "\n".join(p.format() for p in loaded.report.errors)
+    return [p.format() for p in loaded.report.warnings if containing in p.message]
 
 
-def test_every_failure_pattern_is_covered(course):
-    cited = {f for s in course.scenarios for f in s.provenance.failures}
-    assert cited == {f"F{i:02d}" for i in range(1, 30)}
+def line_of(path: Path, text: str) -> int:
+    """1-based line of the one line of ``path`` that contains ``text``."""
+    lines = [i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line]
+    assert len(lines) == 1, (text, lines)
+    return lines[0]
 
 
-def test_five_modules_each_with_three_scenarios_and_six_checks(course):
-    assert [m.id for m in course.modules] == ["receiving", "safety", "independence", "mediation", "outcomes", "hard-cases"]
-    assert len(course.scenarios) >= 15
-    for module in course.modules:
-        assert len(module.scenarios) >= 3, module.id
-        assert len(module.checks) >= 6, module.id
-        assert len(module.objectives) >= 3, module.id
-        words = len(re.findall(r"\w+", module.reading))
-        assert 800 <= words <= 1600, (module.id, words)
+FAVOUR = "scenarios/the-favour.yml"
+NOTICE = "scenarios/noticeboard.yml"
 
 
-@pytest.mark.parametrize("index", range(15))
-def test_scenario_shape(course, index):
-    scenario = course.scenarios[index]
-    kinds = [e.kind for e in scenario.endings.values()]
-    decisions = [n for n in scenario.nodes.values() if n.choices]
-    assert len(scenario.nodes) >= 10
-    assert {"good", "mixed", "harmful"} <= set(kinds) and len(kinds) >= 3
-    assert min_decisions_to_an_ending(scenario) >= 3
-    assert sum(len(n.choices) >= 3 for n in decisions) > len(decisions) / 2
-    for node in decisions:
-        for choice in node.choices:
-            assert choice.feedback and (choice.upholds or choice.violates), (scenario.id, choice.label)
-    learner = scenario.role(scenario.learner_role)
-    assert learner.playable
-    assert any(not r.playable for r in scenario.roles), "the person harmed is scripted, never played"
-    assert any(r.private for r in scenario.roles), "workshops need at least one private brief"
+def test_the_fixture_meets_its_own_bars(root):
+    assert load_course(root).report.warnings == []
 
 
-def test_the_independent_commission_is_modelled(course):
-    model = [s for s in course.scenarios if "F26" in s.provenance.failures]
-    assert any("commission" in s.role(s.learner_role).title.lower() for s in model)
+def test_min_scenes(root):
+    assert warnings(root, "scenes;") == []
+    set_rules(root, min_scenes=4)
+    at = line_of(root / FAVOUR, "nodes:")
+    assert warnings(root, "scenes;") == [
+        f"{FAVOUR}:{at}:1: warning: the scenario has 3 scenes; the course asks for at least 4\n"
+        "    hint: add the consequences of a choice and a later decision that depends on it, "
+        "or lower rules.min_scenes in course.yml"]
 
 
-def test_plain_language_per_scenario(course):
-    scores = {}
-    for scenario in course.scenarios:
-        prose = "\n\n".join(to_plain(t) for t in participant_prose(scenario))
-        scores[scenario.id] = textstat.flesch_reading_ease(prose)
-    assert all(score >= 50 for score in scores.values()), scores
+def test_decisions_on_every_path_respect_conditions(root):
+    """A shortcut that its condition never offers does not count as a path."""
+    edit(root / NOTICE, "    choices:\n      - label: Say plainly", """    choices:
+      - label: Close the matter at once
+        goto: fair
+        when: trust >= 3
+        feedback: Closing it before anyone is heard is not a process.
+        violates: [respondent-fairness]
+      - label: Say plainly""")
+    set_rules(root, min_decisions_per_path=2)
+    assert [w for w in warnings(root, "decision(s)") if NOTICE in w] == []
+    edit(root / NOTICE, "when: trust >= 3", "when: trust >= 2")  # now offered at the start
+    assert warnings(root, "ending 'fair'") == [
+        f"{NOTICE}:{line_of(root / NOTICE, '  fair:')}:3: warning: ending 'fair' is reached after 1 decision(s) "
+        "(ask#1 → fair); the course asks for at least 2 on every path\n"
+        "    hint: put another decision on this path (e.g. a scene where the consequence has to be handled), "
+        "or lower rules.min_decisions_per_path in course.yml"]
 
 
-def test_glossary_defines_the_jargon(course):
-    terms = {g.term.casefold() for g in course.settings.glossary}
-    for jargon in ("recusal", "interim measures", "restorative justice", "darvo", "respondent", "complainant"):
-        assert jargon in terms
+def test_every_ending_is_measured_by_its_own_shortest_path(root):
+    set_rules(root, min_decisions_per_path=3)
+    found = warnings(root, "decision(s)")
+    assert any("ending 'fair' is reached after 2 decision(s) (ask#1 → listen#1 → fair)" in w for w in found)
+    assert any("ending 'recused' is reached after 1 decision(s) (assigned#1 → recused)" in w for w in found)
+
+
+def test_share_of_decisions_with_three_options(root):
+    set_rules(root, min_share_three_options=0.5)
+    assert any(w.startswith(f"{NOTICE}:") and "0 of 4 decisions offer three or more options" in w
+               for w in warnings(root, "three or more"))
+    extra = """      - label: Ask a colleague to sit in
+        goto: harmful-end
+        feedback: Another face changes the meeting without asking Jo.
+        violates: [trustworthiness]
+"""
+    for after in ("  ambush:\n", "  promise:\n"):
+        edit(root / NOTICE, after, extra + after)
+    assert [w for w in warnings(root, "three or more") if w.startswith(f"{NOTICE}:")] == []
+
+
+def test_required_ending_kinds(root):
+    assert warnings(root, "ending") == []
+    set_rules(root, require_ending_kinds=["good", "mixed", "harmful"])
+    assert [w.split(": warning: ")[1].split("\n")[0] for w in warnings(root, "no 'mixed' ending")] == \
+        ["the scenario has no 'mixed' ending"]
+    assert warnings(root, "no 'mixed' ending")[0].startswith(f"{FAVOUR}:")
+
+
+def test_feedback_and_a_principle_on_every_choice(root):
+    assert warnings(root, "feedback") == warnings(root, "principle") == []
+    edit(root / FAVOUR, "        feedback: Declaring a tie and stepping aside protects everyone.\n"
+                        "        upholds: [independence]\n", "")
+    at = line_of(root / FAVOUR, "Declare that the respondent")
+    assert [w.split("\n")[0] for w in warnings(root, "choice")] == [
+        f"{FAVOUR}:{at}:16: warning: choice has no feedback",
+        f"{FAVOUR}:{at}:16: warning: choice names no principle it upholds or violates"]
+
+
+def test_reading_ease_names_the_hardest_scene(root):
+    assert warnings(root, "reading ease") == []
+    edit(root / FAVOUR, "text: Someone with no ties takes the case.",
+         "text: Notwithstanding organisational considerations, responsibility for adjudicating "
+         "the complainant's allegations is subsequently reallocated to an independent, "
+         "appropriately qualified investigator, whose determination, incorporating comprehensive "
+         "evidentiary documentation, institutional policy interpretation and procedural "
+         "proportionality considerations, constitutes the definitive organisational resolution.")
+    found = warnings(root, "reading ease")
+    assert len(found) == 1 and found[0].startswith(f"{FAVOUR}:{line_of(root / FAVOUR, 'title: The favour')}:")
+    assert "is below the course's 50" in found[0] and "hardest scenes: 'recused'" in found[0]
+    set_rules(root, min_reading_ease=None)
+    assert warnings(root, "reading ease") == []
+
+
+def test_label_length(root):
+    assert warnings(root, "label") == []
+    long = " ".join(["Tell Jo plainly"] * 9)  # 27 words
+    edit(root / NOTICE, "label: Let it drop", f"label: {long}")
+    at = line_of(root / NOTICE, long)
+    assert [w.split("\n")[0] for w in warnings(root, "label")] == [
+        f"{NOTICE}:{at}:16: warning: choice label has 27 words; the course allows 25"]
+    set_rules(root, max_label_words=30)
+    assert warnings(root, "label") == []
+
+
+def test_the_person_harmed_is_scripted_where_the_course_opts_in(root):
+    edit(root / NOTICE, "brief: Jo asked to talk., playable: false}", "brief: Jo asked to talk.}")
+    assert warnings(root, "playable") == []  # not asked for
+    set_rules(root, require_scripted_role=True)
+    assert [w.split("\n")[0] for w in warnings(root, "playable")] == [
+        f"{NOTICE}:{line_of(root / NOTICE, 'roles:')}:1: warning: every role is playable, "
+        "so a participant would play the person harmed"]
+
+
+def test_a_private_brief_where_the_course_opts_in(root):
+    set_rules(root, require_private_brief=True)
+    found = warnings(root, "private brief")
+    assert [w.split(":")[0] for w in found] == [NOTICE]  # the-favour has one
+    edit(root / NOTICE, "brief: You chair the garden committee.}",
+         "brief: You chair the garden committee., private: You once sat on a panel with the respondent.}")
+    assert warnings(root, "private brief") == []
+
+
+def test_module_duration_against_the_time_its_scenarios_need(root):
+    assert warnings(root, "duration") == []
+    edit(root / "modules" / "basics.md", "duration: 45", "duration: 2")
+    found = warnings(root, "duration")
+    assert len(found) == 1 and found[0].startswith("modules/basics.md:4:11: warning: duration 2 minutes is less than")
+    assert "noticeboard" in found[0] and "the-favour" in found[0]
+    set_rules(root, minutes_per_decision=0, words_per_minute=10_000)
+    assert warnings(root, "duration") == []
+
+
+def test_one_person_per_name(root):
+    assert warnings(root, "name '") == []
+    edit(root / FAVOUR, "name: Kit Moreau", "name: Jo Moreau")
+    at = line_of(root / FAVOUR, "Jo Moreau")
+    col = (root / FAVOUR).read_text().splitlines()[at - 1].index("Jo Moreau") + 1
+    assert [w.split("\n")[0] for w in warnings(root, "name '")] == [
+        f"{FAVOUR}:{at}:{col}: warning: the name 'Jo' is also used in {NOTICE} (Jo Tanaka)"]
+    set_rules(root, one_person_per_name=False)
+    assert warnings(root, "name '") == []
+
+
+def test_numbers_and_findings_in_readings_carry_a_citation(root):
+    module = root / "modules" / "basics.md"
+    assert warnings(root, "citation") == []
+    module.write_text(module.read_text() + """
+In 2019 the committee wrote its first policy. Steps:
+
+1. Listen.
+2. Write it down {cite}`samhsa2014`.
+
+About 40% of people who report say nobody followed up {cite}`samhsa2014`. Research shows that
+most people never report. Fewer than 3 in 10 reports reach a panel.
+""")
+    found = [w.split("\n")[0] for w in warnings(root, "citation")]
+    lines = module.read_text().splitlines()
+    research = next(i for i, line in enumerate(lines, 1) if "Research shows" in line)
+    assert found == [
+        f"modules/basics.md:{research}:{lines[research - 1].index('Research') + 1}: warning: this sentence states a "
+        "number or a finding without a citation: 'Research shows that most people never report.'",
+        f"modules/basics.md:{research + 1}:{lines[research].index('3 in 10') + 1}: warning: this sentence states a number or a finding without a "
+        "citation: 'Fewer than 3 in 10 reports reach a panel.'"]
+    set_rules(root, cite_findings=False)
+    assert warnings(root, "citation") == []
+
+
+def module_warnings(root: Path) -> list[str]:
+    return [w.split(": warning: ")[1].split("\n")[0] for w in warnings(root, "") if w.startswith("modules/")]
+
+
+def test_module_bars(root):
+    assert module_warnings(root) == []
+    set_rules(root, min_scenarios_per_module=3, min_objectives_per_module=2, min_checks_per_module=2,
+              min_reading_words=50)
+    assert sorted(module_warnings(root)) == [
+        "the module has 1 knowledge-check questions; the course asks for at least 2",
+        "the module has 1 objectives; the course asks for at least 2",
+        "the module has 2 scenarios; the course asks for at least 3",
+        "the reading has 12 words; the course asks for at least 50"]  # "Why purpose matters" + a 9-word sentence
+    set_rules(root, min_scenarios_per_module=2, min_objectives_per_module=1, min_checks_per_module=1,
+              min_reading_words=12, max_reading_words=8)
+    assert module_warnings(root) == ["the reading has 12 words; the course allows 8"]
+
+
+def test_every_failure_pattern_is_taught(root):
+    assert warnings(root, "failure pattern") == []
+    edit(root / FAVOUR, "provenance: {failures: [F21]}", "provenance: {failures: [F09]}")
+    at = line_of(root / "course.yml", "id: F21")
+    assert [w.split("\n")[0] for w in warnings(root, "failure pattern")] == [
+        f"course.yml:{at}:10: warning: no scenario teaches failure pattern F21"]
+
+
+def test_required_glossary_terms(root):
+    set_rules(root, require_glossary_terms=["recusal"])
+    assert warnings(root, "glossary") == []
+    set_rules(root, require_glossary_terms=["recusal", "DARVO"])
+    assert [w.split("\n")[0].split(": warning: ")[1] for w in warnings(root, "glossary")] == [
+        "the glossary does not define 'DARVO'"]
+
+
+def test_the_shipped_course_meets_its_own_bars_strictly():
+    result = CliRunner().invoke(main, ["check", "--strict", str(REPO)])
+    assert result.exit_code == 0, result.stdout
+
+
+def test_the_shipped_course_declares_its_bars():
+    """Its bars are the course's own, in course.yml, not the defaults for a first draft."""
+    declared = yaml.safe_load((REPO / "course.yml").read_text(encoding="utf-8"))["rules"]
+    assert declared["require_scripted_role"] and declared["require_private_brief"]
 
 
 @pytest.mark.skipif(not SHARED_DENYLIST.exists(), reason="the shared denylist is not beside this checkout")
-def test_course_denylist_is_the_shared_one(course):
-    ours = (course.root / course.settings.deidentification.denylist).read_text().split()
+def test_course_denylist_is_the_shared_one():
+    settings = yaml.safe_load((REPO / "course.yml").read_text(encoding="utf-8"))
+    ours = (REPO / settings["deidentification"]["denylist"]).read_text().split()
     shared = SHARED_DENYLIST.read_text().split()
     assert {h for h in shared if len(h) == 64} <= set(ours)
 
@@ -129,3 +296,40 @@ def test_no_sentence_of_the_source_is_quoted():
         if hits:
             found[path.name] = sorted(hits)
     assert found == {}
+
+
+@st.composite
+def free_graphs(draw):
+    """Scenario graphs without conditions: the fewest decisions to each ending is a plain shortest path."""
+    count = draw(st.integers(2, 9))
+    ids = [f"s{i}" for i in range(count)]
+    nodes = {}
+    for nid in ids:
+        if nid != "s0" and draw(st.integers(0, 2)) == 0:
+            nodes[nid] = {"text": "End.", "ending": {"kind": "good", "title": "End", "debrief": "Why."}}
+        else:
+            nodes[nid] = {"text": "Scene.", "choices": [{"label": "Go", "goto": draw(st.sampled_from(ids))}
+                                                        for _ in range(draw(st.integers(1, 3)))]}
+    return Scenario.model_validate({
+        "id": "random", "title": "Random", "summary": "Random.", "content_notes": ["none"],
+        "provenance": {"failures": ["F01"]}, "learner_role": "a", "roles": [{"id": "a", "name": "A", "title": "A",
+                                                                             "brief": "A."}],
+        "start": "s0", "nodes": nodes, "debrief": ["Why?"]})
+
+
+@given(free_graphs())
+@settings(max_examples=200, deadline=None)
+def test_shortest_playthroughs_agree_with_a_shortest_path_search(scenario):
+    graph = networkx.DiGraph((nid, c.goto) for nid, node in scenario.nodes.items() for c in node.choices)
+    graph.add_nodes_from(scenario.nodes)
+    distance = networkx.single_source_shortest_path_length(graph, scenario.start)
+    found = measures.shortest_playthroughs(scenario, states.explore(scenario))
+    assert {e: len(p.steps) for e, p in found.items()} == {e: distance[e] for e in scenario.endings if e in distance}
+
+
+def test_a_mistyped_rule_is_an_error_with_a_hint(root):
+    edit(root / "course.yml", "  min_scenes: 3\n", "  min_sceens: 3\n")
+    loaded = load_course(root)
+    at = line_of(root / "course.yml", "min_sceens")
+    assert [(p.line, p.message, p.hint) for p in loaded.report.errors] == [
+        (at, "unknown field 'min_sceens'", "did you mean 'min_scenes'?")]

@@ -1,4 +1,4 @@
-"""The ``branchbook`` command: check, build, handouts, new, schema."""
+"""The ``branchbook`` command: check, build, handouts, new, stats, schema."""
 
 from __future__ import annotations
 
@@ -16,6 +16,15 @@ err = Console(stderr=True, highlight=False)
 COURSE_ARG = click.argument("course", type=click.Path(path_type=Path), default=".", required=False)
 
 
+def _root(course: Path) -> Path:
+    from .load import find_root
+
+    try:
+        return find_root(course)
+    except CourseNotFound as error:
+        raise click.UsageError(str(error)) from None
+
+
 def _load(course: Path) -> Loaded:
     try:
         return load_course(course)
@@ -23,23 +32,12 @@ def _load(course: Path) -> Loaded:
         raise click.UsageError(str(error)) from None
 
 
-def report_problems(loaded: Loaded, strict: bool) -> bool:
-    """Print errors, then warnings, then a summary line; True when the course may go on to be built."""
-    report = loaded.report
-    for problem in report.errors:
-        click.echo(problem.format(), err=True)
-    if report.warnings:
-        click.echo("" if not report.errors else "", err=True)
-        for problem in report.warnings:
-            click.echo(problem.format(), err=True)
-    failed = report.failed(strict)
-    summary = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
-    if failed:
-        err.print(f"[bold red]✗[/] {summary}" + (" (warnings are fatal with --strict)" if strict and not report.errors else ""))
-    else:
-        course = loaded.course
-        err.print(f"[green]✓[/] {len(course.modules)} modules, {len(course.scenarios)} scenarios: {summary}")
-    return not failed
+def report_problems(loaded: Loaded, strict: bool, form: str = "text") -> bool:
+    """Print every problem and a summary line to stdout; True when the course may go on to be built."""
+    from .check_output import render
+
+    click.echo(render(loaded, strict, form))
+    return not loaded.report.failed(strict)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -47,17 +45,22 @@ def report_problems(loaded: Loaded, strict: bool) -> bool:
 def main() -> None:
     """Turn branching role-play scenarios (YAML) into a training course.
 
-    COURSE is the folder holding course.yml (default: the current folder, which in this
-    repository is the shipped course). Exit status: 0 clean, 1 problems found, 2 usage error.
+    COURSE is the folder holding course.yml, or any folder inside it (default: the current
+    folder). Exit status: 0 clean, 1 problems found, 2 usage error.
     """
 
 
 @main.command()
 @COURSE_ARG
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. a choice without feedback) as errors.")
-def check(course: Path, strict: bool) -> None:
-    """Check every file of COURSE and list every problem as file:line:col."""
-    if not report_problems(_load(course), strict):
+@click.option("--format", "form", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="json: a versioned document for editors and tools; github: workflow annotations.")
+def check(course: Path, strict: bool, form: str) -> None:
+    """Check every file of COURSE and list every problem as file:line:col, with a hint.
+
+    The course's content bars (rules: in course.yml) are warnings; --strict makes them errors.
+    """
+    if not report_problems(_load(course), strict, form):
         sys.exit(1)
 
 
@@ -121,32 +124,45 @@ def new() -> None:
 @COURSE_ARG
 @click.option("--module", "module_id", help="Module it belongs to (default: the course's first module).")
 def new_scenario(scenario_id: str, course: Path, module_id: str | None) -> None:
-    """Write scenarios/SCENARIO_ID.yml: a small, valid scenario with every field explained."""
-    import re
-    from importlib import resources
+    """Write scenarios/SCENARIO_ID.yml (a small, valid scenario with every field explained) and
+    add it as the last entry of the module's 'scenarios:' list."""
+    from .authoring import AuthoringError, new_scenario as write
 
-    from .load import find_root
-    from .model.types import ID_PATTERN
-
-    if not re.fullmatch(ID_PATTERN, scenario_id):
-        raise click.BadParameter("use lower-case letters, digits and inner hyphens, e.g. 'the-wrong-meeting'",
-                                 param_hint="SCENARIO_ID")
     try:
-        root = find_root(course)
-    except CourseNotFound as error:
+        done = write(_root(course), scenario_id, module_id)
+    except AuthoringError as error:
         raise click.UsageError(str(error)) from None
-    target = root / "scenarios" / f"{scenario_id}.yml"
-    if target.exists():
-        raise click.UsageError(f"{target} already exists; choose another id")
-    if module_id is None:
-        import yaml
+    click.echo(f"Wrote {done.created}\nListed it in {done.listed_in}\nNext: edit it, then run `branchbook check`.")
 
-        module_id = (yaml.safe_load((root / "course.yml").read_text(encoding="utf-8")) or {}).get("modules", ["?"])[0]
-    template = resources.files("branchbook").joinpath("templates", "new", "scenario.yml").read_text(encoding="utf-8")
-    target.parent.mkdir(exist_ok=True)
-    target.write_text(template.replace("{id}", scenario_id).replace("{module}", module_id), encoding="utf-8")
-    click.echo(f"Wrote {target}")
-    click.echo(f"Next: add '{scenario_id}' to 'scenarios:' in modules/{module_id}.md, then run `branchbook check`.")
+
+@new.command("module")
+@click.argument("module_id")
+@COURSE_ARG
+def new_module(module_id: str, course: Path) -> None:
+    """Write modules/MODULE_ID.md from a commented template and add it to 'modules:' in course.yml."""
+    from .authoring import AuthoringError, new_module as write
+
+    try:
+        done = write(_root(course), module_id)
+    except AuthoringError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"Wrote {done.created}\nListed it in {done.listed_in}\n"
+               f"Next: `branchbook new scenario ID --module {module_id}`, then `branchbook check`.")
+
+
+@main.command("stats")
+@COURSE_ARG
+@click.option("--format", "form", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def stats_command(course: Path, form: str) -> None:
+    """Per scenario: scenes, decisions, endings by kind, words, reading ease, failure patterns and
+    principles; then what the course leaves uncovered."""
+    from . import stats
+
+    loaded = _load(course)
+    if loaded.course is None:
+        click.echo(f"{len(loaded.report.errors)} error(s): run `branchbook check` and fix them first", err=True)
+        sys.exit(1)
+    click.echo(stats.as_json(loaded.course) if form == "json" else stats.as_text(loaded.course))
 
 
 @main.command()

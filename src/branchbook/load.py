@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .check import course_rules, deidentify, gaps, graph, markup, schema, states
+from .check import content_rules, course_rules, deidentify, gaps, graph, markup, schema, states
 from .check.problems import Problem, Report, display_path
 from .model import Course, CourseSettings, Module, Scenario
 from .model.texts import module_texts, scenario_texts
@@ -27,15 +27,22 @@ class CourseNotFound(Exception):
 class Loaded:
     course: Course | None
     report: Report
+    root: Path | None = None
 
 
 def find_root(path: Path) -> Path:
+    """The course folder: ``path`` itself or the nearest folder above it holding ``course.yml``
+    (as git finds ``.git``), so every command works from any folder inside a course."""
     path = path.resolve()
-    if path.is_file() and path.name == COURSE_FILE:
-        path = path.parent
-    if not (path / COURSE_FILE).is_file():
-        raise CourseNotFound(f"no {COURSE_FILE} in {path}: give the folder of a course (the one with {COURSE_FILE})")
-    return path
+    if not path.exists():
+        raise CourseNotFound(f"{path} does not exist: give the folder of a course (the one with {COURSE_FILE}) "
+                             "or any folder inside it")
+    start = path.parent if path.is_file() else path
+    for folder in (start, *start.parents):
+        if (folder / COURSE_FILE).is_file():
+            return folder
+    raise CourseNotFound(f"no {COURSE_FILE} in {start} or any folder above it: give the folder of a course "
+                         f"(the one with {COURSE_FILE}) or any folder inside it")
 
 
 def source_files(root: Path) -> tuple[list[Path], list[Path]]:
@@ -64,18 +71,21 @@ def load_course(path: Path) -> Loaded:
 
     references = bibtex_keys.keys(root / BIBLIOGRAPHY)
     if settings is None:
-        return Loaded(None, report)
+        return Loaded(None, report, root)
     report.extend(course_rules.check(settings, settings_marks, modules, scenarios, references, all_ids, all_module_ids))
+    report.extend(content_rules.check(settings, settings_marks, modules, scenarios,
+                                         len(scenarios) == len(scenario_files)))
     report.extend(_deidentify(root, settings, settings_marks, modules, scenarios))
 
     if report.errors:
-        return Loaded(None, report)
+        return Loaded(None, report, root)
     by_id = {s.id: s for s, _ in scenarios}
     ordered_modules = tuple(m for mid in settings.modules for m, _ in modules if m.id == mid)
-    ordered_scenarios = tuple(by_id[sid] for m in ordered_modules for sid in m.scenarios)
+    # the module's list is the source of truth; a scenario's own 'module:' is optional and agrees with it
+    ordered_scenarios = tuple(by_id[sid].model_copy(update={"module": m.id}) for m in ordered_modules for sid in m.scenarios)
     course = Course(root=root, settings=settings, modules=ordered_modules, scenarios=ordered_scenarios,
                     references=references)
-    return Loaded(course, report)
+    return Loaded(course, report, root)
 
 
 def _scenario_checks(scenario: Scenario, marks: yaml_source.SourceMap) -> list[Problem]:

@@ -59,16 +59,18 @@ def check(settings: CourseSettings, settings_marks: SourceMap, modules: Sequence
             yield marks.problem(("id",), f"scenario id '{scenario.id}' is also used by {first_scenario[scenario.id].file}",
                                 "scenario ids must be unique across the course")
         first_scenario.setdefault(scenario.id, marks)
-        if scenario.module not in existing_modules:
-            yield marks.problem(("module",), f"unknown module '{scenario.module}'", did_you_mean(scenario.module, module_ids))
-        elif scenario.module not in module_ids:
+        named, listed = scenario.module, listed_in.get(scenario.id)
+        if named is not None and named not in existing_modules:
+            yield marks.problem(("module",), f"unknown module '{named}'", did_you_mean(named, module_ids))
+        elif named is not None and named not in module_ids:
             pass  # the module's file has problems of its own, reported there
-        elif scenario.id not in listed_in:
+        elif listed is None:
+            where = f"module '{named}'" if named else "its module (modules/*.md)"
             yield marks.problem(("id",), f"scenario '{scenario.id}' is in no module",
-                                f"add it to 'scenarios:' in the front matter of module '{scenario.module}'")
-        elif listed_in[scenario.id] != scenario.module:
-            yield marks.problem(("module",), f"scenario says module '{scenario.module}' but module "
-                                f"'{listed_in[scenario.id]}' lists it", "make the two agree")
+                                f"add it to 'scenarios:' in the front matter of {where}")
+        elif named is not None and listed != named:
+            yield marks.problem(("module",), f"scenario says module '{named}' but module "
+                                f"'{listed}' lists it", "make the two agree, or remove 'module:' (the module's list decides)")
         for i, fid in enumerate(scenario.provenance.failures):
             if fid not in failures:
                 yield marks.problem(("provenance", "failures", i), f"unknown failure pattern '{fid}'",

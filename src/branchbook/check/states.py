@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from dataclasses import dataclass, field
 from typing import Iterator
 
 from ..model import Scenario, conditions
@@ -35,21 +36,46 @@ def available(scenario: Scenario, node_id: str, values: dict[str, int]) -> list[
             if c.condition is None or conditions.evaluate(c.condition, values)]
 
 
-def check(scenario: Scenario, marks: SourceMap, limit: int = STATE_LIMIT) -> Iterator[Problem]:
-    names = list(scenario.variables)
-    yield from _names_declared(scenario, marks)
-    yield from _ranges(scenario, marks)
+@dataclass
+class Exploration:
+    """Every (scene, variables) state reachable from the start, each with the step that first reached it.
+
+    The search is breadth-first, so the first path to a state takes the fewest choices.
+    """
+
+    names: list[str]
+    seen: dict[State, tuple[State, int] | None] = field(default_factory=dict)  # state -> (previous state, choice index)
+    offered: set[tuple[str, int]] = field(default_factory=set)
+    stuck: dict[str, dict[str, int]] = field(default_factory=dict)
+    complete: bool = True
+
+    def path_to(self, state: State) -> list[tuple[str, int]]:
+        """The (scene id, choice index) steps of the shortest way from the start to ``state``."""
+        steps = []
+        while (step := self.seen[state]) is not None:
+            state, index = step
+            steps.append((state[0], index))
+        return steps[::-1]
+
+    def endings(self, scenario: Scenario) -> list[State]:
+        """Reachable ending states, fewest choices first."""
+        return [s for s in self.seen if scenario.nodes[s[0]].ending is not None]
+
+
+def explore(scenario: Scenario, limit: int = STATE_LIMIT) -> Exploration | None:
+    """The reachable state space, or None when the scenario cannot be explored (a missing start
+    scene or undeclared variables, reported by the checks)."""
     if scenario.start not in scenario.nodes or any(_undeclared(scenario)):
-        return
+        return None
+    names = list(scenario.variables)
+    found = Exploration(names)
     trees = {(nid, i): c.condition for nid, node in scenario.nodes.items() for i, c in enumerate(node.choices)}
-    start_values = {n: scenario.variables[n].initial for n in names}
-    start: State = (scenario.start, tuple(start_values[n] for n in names))
-    seen, queue = {start}, deque([start])
-    complete = True
-    stuck: dict[str, dict[str, int]] = {}
-    offered: set[tuple[str, int]] = set()
+    start: State = (scenario.start, tuple(scenario.variables[n].initial for n in names))
+    found.seen[start] = None
+    queue = deque([start])
     while queue:
-        node_id, packed = queue.popleft()
+        state = queue.popleft()
+        node_id, packed = state
         values = dict(zip(names, packed))
         node = scenario.nodes[node_id]
         if node.ending or not node.choices:
@@ -57,34 +83,43 @@ def check(scenario: Scenario, marks: SourceMap, limit: int = STATE_LIMIT) -> Ite
         options = [i for i in range(len(node.choices))
                    if trees[node_id, i] is None or conditions.evaluate(trees[node_id, i], values)]
         if not options:
-            stuck.setdefault(node_id, values)
+            found.stuck.setdefault(node_id, values)
         for i in options:
-            offered.add((node_id, i))
+            found.offered.add((node_id, i))
             choice = node.choices[i]
             if choice.goto not in scenario.nodes:
                 continue
             after = apply_effects(values, choice.effects, scenario)
-            state = (choice.goto, tuple(after[n] for n in names))
-            if state not in seen:
-                if len(seen) >= limit:
-                    yield marks.problem(("variables", "[key]"), f"stopped exploring after {limit:,} states; "
-                                        "some combinations of variable values were not checked",
-                                        "narrow the variables' min..max ranges", "warning")
-                    complete = False
-                    queue.clear()
-                    break
-                seen.add(state)
-                queue.append(state)
-    for node_id, values in stuck.items():
+            reached: State = (choice.goto, tuple(after[n] for n in names))
+            if reached not in found.seen:
+                if len(found.seen) >= limit:
+                    found.complete = False
+                    return found
+                found.seen[reached] = (state, i)
+                queue.append(reached)
+    return found
+
+
+def check(scenario: Scenario, marks: SourceMap, limit: int = STATE_LIMIT) -> Iterator[Problem]:
+    yield from _names_declared(scenario, marks)
+    yield from _ranges(scenario, marks)
+    found = explore(scenario, limit)
+    if found is None:
+        return
+    if not found.complete:
+        yield marks.problem(("variables", "[key]"), f"stopped exploring after {limit:,} states; "
+                            "some combinations of variable values were not checked",
+                            "narrow the variables' min..max ranges", "warning")
+    for node_id, values in found.stuck.items():
         shown = ", ".join(f"{k}={v}" for k, v in values.items())
         yield marks.problem(("nodes", node_id, "choices"),
                             f"at scene '{node_id}' every choice can be switched off"
                             + (f": reached with {shown}" if shown else " (every condition here is false)"),
                             "give this scene at least one choice without 'when', or loosen the conditions")
-    reached = {node_id for node_id, _ in seen}
+    reached = {node_id for node_id, _ in found.seen}
     for node_id, node in scenario.nodes.items():
         for i, choice in enumerate(node.choices):
-            if choice.when and node_id in reached and (node_id, i) not in offered and complete:
+            if choice.when and node_id in reached and (node_id, i) not in found.offered and found.complete:
                 yield marks.problem(("nodes", node_id, "choices", i, "when"),
                                     f"this choice is never offered: '{choice.when}' is false in every state that reaches '{node_id}'",
                                     "check the condition and the effects that lead here", "warning")

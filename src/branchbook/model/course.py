@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 
@@ -54,6 +55,41 @@ class Deidentification(Frozen):
     allow: list[Allowance] = Field(default_factory=list)
 
 
+class Rules(Frozen):
+    """The course's content bars, checked by ``branchbook check`` (warnings; errors with ``--strict``).
+
+    The defaults are a floor for a first draft; a course raises them in ``course.yml`` under ``rules:``.
+    A rule whose threshold is ``0``, ``null`` or ``false`` is off.
+    """
+
+    min_scenes: int = Field(5, ge=0, description="Scenes (endings included) every scenario has at least")
+    min_decisions_per_path: int = Field(
+        2, ge=0, description="Decisions on every way through a scenario, 'when' conditions respected")
+    min_share_three_options: float = Field(
+        0.5, ge=0, le=1, description="Share of a scenario's decisions that offer three or more options (at least)")
+    require_ending_kinds: list[Literal["good", "mixed", "harmful"]] = Field(
+        default_factory=lambda: ["good", "mixed", "harmful"], description="Ending kinds every scenario has")
+    min_reading_ease: float | None = Field(
+        50, description="Flesch reading ease of what a participant reads in a scenario (60-70 is plain English)")
+    max_label_words: int | None = Field(25, ge=1, description="Words in a choice label at most")
+    require_scripted_role: bool = Field(
+        False, description="Every scenario has a role no participant plays (playable: false), e.g. the person harmed")
+    require_private_brief: bool = Field(False, description="Every scenario has a role with a private brief (workshops)")
+    one_person_per_name: bool = Field(True, description="No role name (or part of one) is used in two scenarios")
+    cite_findings: bool = Field(
+        True, description="Module readings cite a source in every sentence that states a number or a research finding")
+    min_scenarios_per_module: int = Field(0, ge=0, description="Scenarios every module lists at least")
+    min_objectives_per_module: int = Field(1, ge=0, description="Learning objectives every module states at least")
+    min_checks_per_module: int = Field(0, ge=0, description="Knowledge-check questions every module asks at least")
+    min_reading_words: int = Field(0, ge=0, description="Words in every module's reading at least")
+    max_reading_words: int | None = Field(None, ge=1, description="Words in every module's reading at most")
+    cover_every_failure: bool = Field(True, description="Every failure pattern in 'failures:' is taught by a scenario")
+    require_glossary_terms: list[ShortText] = Field(
+        default_factory=list, description="Terms the glossary must define (compared ignoring case)")
+    words_per_minute: int = Field(150, ge=1, description="Reading speed used to estimate a module's time")
+    minutes_per_decision: float = Field(3, ge=0, description="Discussion time per decision, for the module time estimate")
+
+
 class CourseSettings(Frozen):
     """``course.yml``: everything about the course that is not a module or a scenario."""
 
@@ -70,6 +106,7 @@ class CourseSettings(Frozen):
     deidentification: Deidentification = Field(default_factory=Deidentification)
     localise_warnings: bool = Field(
         False, description="Warn about every support entry still marked 'localise: true' (an adapted course)")
+    rules: Rules = Field(default_factory=Rules)
 
 
 class Course(Frozen):

@@ -99,7 +99,8 @@ class Node(Frozen):
 class Scenario(Frozen):
     id: Slug
     title: ShortText
-    module: Slug
+    module: Slug | None = Field(
+        None, description="Optional: the module whose 'scenarios:' list names it (the list decides; if given, they must agree)")
     summary: Text
     setting: ShortText | None = Field(None, description="Where it happens, e.g. 'a tenants' association'")
     content_notes: list[ShortText] = Field(min_length=1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from .module import Module
-from .scenario import Scenario
+from .scenario import Node, Scenario
 
 TextField = tuple[tuple, str]
 
@@ -42,13 +42,18 @@ def scenario_texts(scenario: Scenario) -> Iterator[TextField]:
 def participant_prose(scenario: Scenario) -> Iterator[str]:
     """What a participant reads while playing: scenes, options and feedback (for readability)."""
     for node in scenario.nodes.values():
-        yield node.text
-        for choice in node.choices:
-            yield choice.label
-            if choice.feedback:
-                yield choice.feedback
-        if node.ending:
-            yield node.ending.debrief
+        yield from scene_prose(node)
+
+
+def scene_prose(node: Node) -> Iterator[str]:
+    """What a participant reads at one scene: its text, its options and their feedback, its debrief."""
+    yield node.text
+    for choice in node.choices:
+        yield choice.label
+        if choice.feedback:
+            yield choice.feedback
+    if node.ending:
+        yield node.ending.debrief
 
 
 def module_texts(module: Module) -> Iterator[TextField]:

@@ -1,0 +1,151 @@
+"""``branchbook new scenario`` and ``new module``: start a file from a commented template and
+list it where the course looks for it (a module's ``scenarios:``, course.yml's ``modules:``).
+
+Lists are edited in the text, not by re-dumping YAML, so that the author's comments, quoting and
+layout survive: the new id is appended after the list's last entry, in the list's own style.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from .load import COURSE_FILE
+from .model.types import ID_PATTERN
+from .read import markdown_source
+
+ID_HINT = "use lower-case letters, digits and inner hyphens, e.g. 'the-wrong-meeting'"
+
+
+class AuthoringError(Exception):
+    """Refused before anything was written; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Written:
+    created: Path
+    listed_in: Path
+
+
+def valid_id(value: str) -> bool:
+    return re.fullmatch(ID_PATTERN, value) is not None
+
+
+def append_to_list(text: str, key: str, item: str, line_offset: int = 0) -> str:
+    """``text`` (a YAML mapping) with ``item`` appended to the list under top-level ``key``.
+
+    Flow lists (``[a, b]``) get ``, item`` before the ``]``; block lists get a ``- item`` line after
+    the last entry at the same indent; a missing or empty key becomes ``key: [item]``.
+    """
+    nl = "\r\n" if "\r\n" in text else "\n"
+    root = yaml.compose(text)
+    if root is not None and not isinstance(root, yaml.MappingNode):
+        raise AuthoringError("the file is not a mapping of fields")
+    value = next((v for k, v in (root.value if root else []) if k.value == key), None)
+    if value is None:  # no such key: add one line at the end
+        new = text + ("" if text.endswith("\n") or not text else nl) + f"{key}: [{item}]{nl}"
+    elif isinstance(value, yaml.ScalarNode) and value.value in ("", "~", "null"):
+        start, end = value.start_mark.index, value.end_mark.index
+        new = text[:start] + (" " if start == end and not text[start - 1:start].isspace() else "") \
+            + f"[{item}]" + text[end:]
+    elif not isinstance(value, yaml.SequenceNode):
+        line = value.start_mark.line + 1 + line_offset
+        raise AuthoringError(f"line {line}: '{key}' is not a list")
+    elif value.flow_style:
+        at = value.value[-1].end_mark.index if value.value else value.start_mark.index + 1
+        new = text[:at] + (f", {item}" if value.value else item) + text[at:]
+    else:
+        last = value.value[-1]
+        line_start = text.rfind("\n", 0, last.start_mark.index) + 1
+        dash = text[line_start:last.start_mark.index].rstrip()
+        indent = dash[:-1] if dash.endswith("-") else " " * max(last.start_mark.column - 2, 0)
+        line_end = text.find("\n", last.end_mark.index)
+        line_end = len(text) if line_end < 0 else line_end
+        line_end -= line_end > 0 and text[line_end - 1] == "\r"
+        new = text[:line_end] + f"{nl}{indent}- {item}" + text[line_end:]
+    listed = (yaml.safe_load(new) or {}).get(key)
+    if not isinstance(listed, list) or not listed or listed[-1] != item:
+        raise AuthoringError(f"could not add '{item}' to '{key}' safely; add it by hand")
+    return new
+
+
+def _front_matter(path: Path) -> tuple[str, str, str]:
+    """(up to and including the opening '---' line, the front matter, from the closing '---' on)."""
+    text = _read(path)
+    parts = re.match(r"(\ufeff?---[ \t]*\r?\n)(.*?)(^---[ \t]*(?:\r?\n|\Z).*)", text, re.S | re.M)
+    if parts is None:
+        raise AuthoringError(f"{path}: no front matter between '---' lines; run `branchbook check` to see why")
+    return parts.group(1), parts.group(2), parts.group(3)
+
+
+def _read(path: Path) -> str:
+    """The text with its line endings as written (so an edit keeps a Windows file a Windows file)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
+def module_files(root: Path) -> dict[str, Path]:
+    """Module id → file, for the modules whose front matter can be read."""
+    found = {}
+    for file in sorted((root / "modules").glob("*.md")):
+        data = markdown_source.read(file, file.name)[0]
+        if isinstance(data, dict) and isinstance(data.get("id"), str):
+            found.setdefault(data["id"], file)
+    return found
+
+
+def course_modules(root: Path) -> list[str]:
+    modules = (yaml.safe_load((root / COURSE_FILE).read_text(encoding="utf-8")) or {}).get("modules")
+    return [m for m in modules if isinstance(m, str)] if isinstance(modules, list) else []
+
+
+def _template(name: str) -> str:
+    return resources.files("branchbook").joinpath("templates", "new", name).read_text(encoding="utf-8")
+
+
+def new_scenario(root: Path, scenario_id: str, module_id: str | None) -> Written:
+    """Write scenarios/ID.yml and append ID to the module's ``scenarios:`` (the first module by default)."""
+    if not valid_id(scenario_id):
+        raise AuthoringError(f"'{scenario_id}' is not a valid id: {ID_HINT}")
+    target = root / "scenarios" / f"{scenario_id}.yml"
+    if target.exists():
+        raise AuthoringError(f"{target} already exists; choose another id")
+    files = module_files(root)
+    order = [m for m in course_modules(root) if m in files] + sorted(set(files) - set(course_modules(root)))
+    if not order:
+        raise AuthoringError("the course has no module yet: create one first with `branchbook new module ID`")
+    module_id = module_id or order[0]
+    if module_id not in files:
+        raise AuthoringError(f"unknown module '{module_id}'; known modules: {', '.join(order)}")
+    module = files[module_id]
+    head, front, tail = _front_matter(module)
+    try:
+        edited = append_to_list(front, "scenarios", scenario_id, line_offset=1)
+    except (AuthoringError, yaml.YAMLError) as error:
+        raise AuthoringError(f"{module}: {error}") from None
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(_template("scenario.yml").replace("{id}", scenario_id), encoding="utf-8")
+    module.write_text(head + edited + tail, encoding="utf-8", newline="")
+    return Written(target, module)
+
+
+def new_module(root: Path, module_id: str) -> Written:
+    """Write modules/ID.md and append ID to ``modules:`` in course.yml."""
+    if not valid_id(module_id):
+        raise AuthoringError(f"'{module_id}' is not a valid id: {ID_HINT}")
+    target = root / "modules" / f"{module_id}.md"
+    if target.exists() or module_id in module_files(root):
+        raise AuthoringError(f"a module '{module_id}' already exists ({target}); choose another id")
+    settings = root / COURSE_FILE
+    try:
+        edited = append_to_list(_read(settings), "modules", module_id)
+    except (AuthoringError, yaml.YAMLError) as error:
+        raise AuthoringError(f"{settings}: {error}") from None
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(_template("module.md").replace("{id}", module_id), encoding="utf-8")
+    settings.write_text(edited, encoding="utf-8", newline="")
+    return Written(target, settings)

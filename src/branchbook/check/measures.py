@@ -1,0 +1,88 @@
+"""Measures of a scenario and a module that the content rules and ``branchbook stats`` share:
+words, reading ease, decisions, and the shortest playthrough with conditions respected."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import textstat
+
+from ..model import Module, Rules, Scenario
+from ..model import Node
+from ..model.texts import participant_prose, scene_prose
+from ..write import markdown
+from .states import Exploration
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+to_plain = lru_cache(maxsize=8192)(markdown.to_plain)  # the same labels and feedback are measured twice
+
+_ROLE = re.compile(r"\{[a-z:]+\}`[^`]*`")  # {cite}`key` is not read as words
+
+
+def word_count(text: str | None) -> int:
+    return len(_WORD.findall(to_plain(_ROLE.sub("", text)))) if text else 0
+
+
+def prose(scenario: Scenario) -> str:
+    """What a participant reads while playing, as plain text."""
+    return "\n\n".join(to_plain(t) for t in participant_prose(scenario))
+
+
+def scene_plain(node: Node) -> str:
+    return "\n\n".join(to_plain(t) for t in scene_prose(node))
+
+
+def reading_ease(text: str) -> float:
+    """Flesch reading ease (textstat 0.7.4 counts syllables with pyphen, offline)."""
+    return round(textstat.flesch_reading_ease(text), 1)
+
+
+def decisions(scenario: Scenario) -> list[str]:
+    """Ids of the scenes where the learner chooses."""
+    return [nid for nid, node in scenario.nodes.items() if node.choices]
+
+
+@dataclass(frozen=True)
+class Playthrough:
+    """The shortest way from the start to an ending (fewest choices), conditions respected."""
+
+    steps: tuple[tuple[str, int], ...]  # (scene id, 0-based choice index)
+    ending: str
+
+    def describe(self) -> str:
+        """Like ``opening#2 → listen#1 → good-end`` (choices numbered from 1, as an author counts them)."""
+        return " → ".join([*(f"{nid}#{i + 1}" for nid, i in self.steps), self.ending])
+
+    def words(self, scenario: Scenario) -> int:
+        texts = [scenario.nodes[nid].text for nid, _ in self.steps]
+        for nid, i in self.steps:
+            choice = scenario.nodes[nid].choices[i]
+            texts += [choice.label, choice.feedback]
+        ending = scenario.nodes[self.ending]
+        texts += [ending.text, ending.ending.debrief if ending.ending else None]
+        return sum(word_count(t) for t in texts)
+
+
+def shortest_playthroughs(scenario: Scenario, found: Exploration) -> dict[str, Playthrough]:
+    """For each reachable ending, its shortest playthrough."""
+    out: dict[str, Playthrough] = {}
+    for state in found.endings(scenario):
+        if state[0] not in out:
+            out[state[0]] = Playthrough(tuple(found.path_to(state)), state[0])
+    return out
+
+
+def scenario_minutes(scenario: Scenario, found: Exploration | None, rules: Rules) -> float:
+    """Time one group needs for a scenario: the words of its shortest playthrough at ``words_per_minute``
+    plus ``minutes_per_decision`` for each decision on it. A floor: longer paths take longer."""
+    paths = shortest_playthroughs(scenario, found) if found is not None else {}
+    if not paths:
+        return 0.0
+    path = min(paths.values(), key=lambda p: len(p.steps))
+    return path.words(scenario) / rules.words_per_minute + len(path.steps) * rules.minutes_per_decision
+
+
+def reading_minutes(module: Module, rules: Rules) -> float:
+    return word_count(module.reading) / rules.words_per_minute

@@ -1,0 +1,77 @@
+"""How ``branchbook check`` prints what it found: text for people, JSON for editors and tools,
+GitHub workflow annotations for CI. All of it goes to stdout; usage errors go to stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from .check.problems import Problem
+from .load import Loaded
+
+FORMATS = ("text", "json", "github")
+JSON_VERSION = 1
+
+
+def render(loaded: Loaded, strict: bool, form: str) -> str:
+    return {"text": _text, "json": _json, "github": _github}[form](loaded, strict)
+
+
+def summary(loaded: Loaded, strict: bool) -> str:
+    report = loaded.report
+    counts = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+    if report.failed(strict):
+        return f"✗ {counts}" + (" (warnings are fatal with --strict)" if strict and not report.errors else "")
+    course = loaded.course
+    return f"✓ {len(course.modules)} modules, {len(course.scenarios)} scenarios: {counts}"
+
+
+def _text(loaded: Loaded, strict: bool) -> str:
+    """Errors, a blank line, warnings, then the summary line."""
+    report = loaded.report
+    blocks = ["\n".join(p.format() for p in report.errors), "\n".join(p.format() for p in report.warnings)]
+    return "\n\n".join([b for b in blocks if b] + [summary(loaded, strict)])
+
+
+def _json(loaded: Loaded, strict: bool) -> str:
+    report = loaded.report
+    document = {
+        "format": "branchbook-check",
+        "version": JSON_VERSION,
+        "root": str(loaded.root) if loaded.root else None,
+        "strict": strict,
+        "ok": not report.failed(strict),
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+        "problems": [_as_dict(p) for p in report.errors + report.warnings],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _as_dict(problem: Problem) -> dict:
+    return {"file": problem.file, "line": problem.line, "col": problem.col, "severity": problem.severity,
+            "message": problem.message, "hint": problem.hint}
+
+
+def _github(loaded: Loaded, strict: bool) -> str:
+    """``::error file=…,line=…,col=…::message`` lines (warnings are errors under --strict), paths
+    relative to the current folder as GitHub expects them (the repository root in a workflow)."""
+    lines = []
+    for problem in loaded.report.errors + loaded.report.warnings:
+        level = "error" if problem.severity == "error" or strict else "warning"
+        file = problem.file
+        if loaded.root is not None:
+            file = os.path.relpath(Path(loaded.root) / problem.file).replace(os.sep, "/")
+        text = problem.message + (f"\nhint: {problem.hint}" if problem.hint else "")
+        lines.append(f"::{level} file={_property(file)},line={problem.line},col={problem.col},"
+                     f"title=branchbook::{_data(text)}")
+    return "\n".join(lines + [summary(loaded, strict)])
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
