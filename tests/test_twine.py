@@ -140,10 +140,8 @@ def test_a_twine_sketch_becomes_a_scenario_whose_gaps_check_lists(mini_course: P
     assert result.exit_code == 0, result.output
     written = mini_course / "scenarios" / "the-late-agenda.yml"
     assert written.is_file() and "TODO" in written.read_text()
-    # list it in the module, then check: the gaps are reported at their lines, nothing else breaks
-    module = mini_course / "modules" / "basics.md"
-    module.write_text(module.read_text().replace("scenarios: [noticeboard, the-favour]",
-                                                 "scenarios: [noticeboard, the-favour, the-late-agenda]"))
+    # it is listed last in its module; check reports the gaps at their lines, nothing else breaks
+    assert "the-late-agenda]" in (mini_course / "modules" / "basics.md").read_text()
     first = [p for p in load_course(mini_course).report.errors if p.file == "scenarios/the-late-agenda.yml"]
     assert [p.line for p in first if "provenance.failures" in p.message] == [
         n for n, line in enumerate(written.read_text().split("\n"), 1) if line.strip() == "failures: []"]

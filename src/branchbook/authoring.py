@@ -107,8 +107,9 @@ def _template(name: str) -> str:
     return resources.files("branchbook").joinpath("templates", "new", name).read_text(encoding="utf-8")
 
 
-def new_scenario(root: Path, scenario_id: str, module_id: str | None) -> Written:
-    """Write scenarios/ID.yml and append ID to the module's ``scenarios:`` (the first module by default)."""
+def new_scenario(root: Path, scenario_id: str, module_id: str | None, text: str | None = None) -> Written:
+    """Write scenarios/ID.yml (``text``, or the commented template) and append ID to the module's
+    ``scenarios:`` (the first module by default)."""
     if not valid_id(scenario_id):
         raise AuthoringError(f"'{scenario_id}' is not a valid id: {ID_HINT}")
     target = root / "scenarios" / f"{scenario_id}.yml"
@@ -128,7 +129,8 @@ def new_scenario(root: Path, scenario_id: str, module_id: str | None) -> Written
     except (AuthoringError, yaml.YAMLError) as error:
         raise AuthoringError(f"{module}: {error}") from None
     target.parent.mkdir(exist_ok=True)
-    target.write_text(_template("scenario.yml").replace("{id}", scenario_id), encoding="utf-8")
+    target.write_text(_template("scenario.yml").replace("{id}", scenario_id) if text is None else text,
+                      encoding="utf-8")
     module.write_text(head + edited + tail, encoding="utf-8", newline="")
     return Written(target, module)
 

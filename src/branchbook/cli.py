@@ -279,38 +279,30 @@ def import_group() -> None:
 @click.argument("story", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--course", "course", type=click.Path(path_type=Path), default=".", show_default=True,
               help="The course folder.")
-@click.option("--module", "module_id", help="Module the scenario belongs to.")
+@click.option("--module", "module_id", help="Module to list the scenario in (default: the first).")
 @click.option("--id", "scenario_id", help="Scenario id (default: from the story's title).")
 def import_twee(story: Path, course: Path, module_id: str | None, scenario_id: str | None) -> None:
     """Turn a Twine story (Twee 3, or Twine 2 published/archive HTML) into scenarios/ID.yml.
     Passages become scenes and links choices; what Twine has no place for (feedback, principles,
     roles, the debrief) is left as TODO gaps that `branchbook check` lists."""
-    import re
-
-    from .load import find_root
-    from .model.types import ID_PATTERN
+    from .authoring import AuthoringError, new_scenario
     from .read import twee
     from .scenario_file import dump
 
     try:
-        root = find_root(course)
-        data = twee.scenario_data(twee.parse(story.read_text(encoding="utf-8")), module_id)
-    except CourseNotFound as error:
-        raise click.UsageError(str(error)) from None
+        data = twee.scenario_data(twee.parse(story.read_text(encoding="utf-8")))
     except (twee.TwineError, ValueError, UnicodeDecodeError) as error:
         raise click.UsageError(f"{story}: not a Twine story this command reads: {error}") from None
     data["id"] = scenario_id or data["id"]
-    if not re.fullmatch(ID_PATTERN, data["id"]):
-        raise click.BadParameter("use lower-case letters, digits and inner hyphens", param_hint="--id")
-    target = root / "scenarios" / f"{data['id']}.yml"
-    if target.exists():
-        raise click.UsageError(f"{target} already exists; give another --id")
-    target.parent.mkdir(exist_ok=True)
-    target.write_text(dump(data, f"Imported from {story.name} by `branchbook import twee`.\n"
-                                 "Fill in every TODO and every choice's feedback and principles: "
-                                 "`branchbook check` lists what is left."), encoding="utf-8")
-    click.echo(f"Wrote {target} ({len(data['nodes'])} scenes)")
-    click.echo(f"Next: list '{data['id']}' in a module's 'scenarios:', then run `branchbook check`.")
+    text = dump(data, f"Imported from {story.name} by `branchbook import twee`.\n"
+                      "Fill in every TODO and every choice's feedback and principles: "
+                      "`branchbook check` lists what is left.")
+    try:
+        done = new_scenario(_root(course), data["id"], module_id, text)
+    except AuthoringError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"Wrote {done.created} ({len(data['nodes'])} scenes)\nListed it in {done.listed_in}\n"
+               "Next: fill in the TODO gaps; `branchbook check` lists them.")
 
 
 if __name__ == "__main__":

@@ -152,7 +152,7 @@ def slug(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def scenario_data(story: Story, module: str | None = None) -> dict:
+def scenario_data(story: Story) -> dict:
     """Scenario fields (as a scenario file holds them) from a parsed story."""
     scenes = [p for p in story.passages if p.name not in _SPECIAL and "branchbook" not in p.tags]
     taken: set[str] = set()
@@ -174,8 +174,6 @@ def scenario_data(story: Story, module: str | None = None) -> dict:
         "start": ids.get(story.start or "", next(iter(nodes), "start")),
         "nodes": nodes,
     }
-    if module:
-        data["module"] = module
     return data
 
 
