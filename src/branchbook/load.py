@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .check import course_rules, deidentify, graph, markup, schema, states
+from .check.partial import Gaps
 from .check.problems import Problem, Report, display_path
 from .model import Course, CourseSettings, Module, Scenario
 from .model.texts import module_texts, scenario_texts
@@ -58,7 +59,7 @@ def load_course(path: Path) -> Loaded:
     module_files, scenario_files = source_files(root)
     read_module = lambda file, shown: markdown_source.read(file, shown)[:3]  # noqa: E731
     modules, all_module_ids = _read_each(module_files, read_module, Module, "module", report, show,
-                                         lambda module, marks: markup.check_reading(module.reading, marks))
+                                         lambda module, marks, gaps: markup.check_reading(module.reading, marks))
     scenarios, all_ids = _read_each(scenario_files, yaml_source.read, Scenario, "scenario", report, show,
                                     _scenario_checks)
 
@@ -78,27 +79,29 @@ def load_course(path: Path) -> Loaded:
     return Loaded(course, report)
 
 
-def _scenario_checks(scenario: Scenario, marks: yaml_source.SourceMap) -> list[Problem]:
-    """The rules that need one whole scenario (and nothing else of the course)."""
-    return [*graph.check(scenario, marks), *states.check(scenario, marks),
+def _scenario_checks(scenario: Scenario, marks: yaml_source.SourceMap, gaps: Gaps) -> list[Problem]:
+    """The rules that need one whole scenario (and nothing else of the course); ``gaps`` says what
+    schema problems left out of a partial scenario."""
+    return [*graph.check(scenario, marks, gaps), *states.check(scenario, marks, gaps=gaps),
             *markup.check_scenario_fields(scenario_texts(scenario), marks)]
 
 
 def _read_each(files, read, model, what, report, show, checks) -> tuple[list, list[str]]:
-    """Read, validate and check each file of one kind; return the valid ones with their source
+    """Read, validate and check each file of one kind; return the valid ones (and the valid parts of
+    files with schema problems, so that their other problems show in the same run) with their source
     maps, and every id the files claim (also of files that failed), so that other files naming
     a broken one are not told it does not exist."""
     valid, claimed = [], []
     for file in files:
         raw, marks, problems = read(file, show(file))
         report.extend(problems)
-        item = None
+        found = None
         if raw is not None:
-            item, problems = schema.validate(model, raw, marks, what)
+            problems, found = schema.validate_partly(model, raw, marks, what)
             report.extend(problems)
-        if item is not None:
-            valid.append((item, marks))
-            report.extend(checks(item, marks))
+        if found is not None:
+            valid.append((found.item, found.marks))
+            report.extend(checks(found.item, found.marks, found.gaps))
         else:
             claimed.append(file.stem)
         if isinstance(raw, dict) and isinstance(raw.get("id"), str):

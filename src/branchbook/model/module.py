@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from .types import Frozen, ShortText, Slug, Text
+from .types import Frozen, ShortText, Slug, Text, Whole
 
 
 class Option(Frozen):
@@ -29,7 +29,7 @@ class Module(Frozen):
     id: Slug
     title: ShortText
     summary: Text | None = None
-    duration: int = Field(gt=0, le=24 * 60, description="Minutes a workshop needs for this module")
+    duration: Whole = Field(gt=0, le=24 * 60, description="Minutes a workshop needs for this module")
     objectives: list[ShortText] = Field(min_length=1, description="'After this module you can …' statements")
     scenarios: list[Slug] = Field(default_factory=list, description="Scenario ids, in the order they are played")
     discussion: list[Text] = Field(default_factory=list)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
 ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
@@ -46,7 +46,19 @@ ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300), Afte
 FailureId = Annotated[str, StringConstraints(pattern=r"^F\d{2}$")]
 
 
-class Frozen(BaseModel):
-    """Base for every model object: immutable, and unknown fields are errors (typos surface)."""
+def _whole_float(value: object) -> object:
+    """2.0 is the whole number 2 for JSON Schema ("type": "integer"); read it so here too, so that
+    the checker and an editor using ``branchbook schema`` agree. 2.5, '2' and true stay errors."""
+    return int(value) if type(value) is float and value.is_integer() else value
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+Whole = Annotated[int, BeforeValidator(_whole_float)]
+"""A whole number as YAML writes it (``2``, ``-1``); never text or true/false (the model is strict)."""
+
+
+class Frozen(BaseModel):
+    """Base for every model object: immutable, unknown fields are errors (typos surface), and strict:
+    no value is silently converted (``'+1'`` is not the number 1, ``'no'`` is not false), so that the
+    checker accepts exactly what the JSON Schema from ``branchbook schema`` accepts."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, str_strip_whitespace=False)
