@@ -67,7 +67,7 @@ class SceneLevels:
     def problem(self, loc: DataPath, kind: str, data: dict, marks: SourceMap) -> Problem | None:
         """The indentation problem behind a schema error at ``loc``, COVERED, or None (not one)."""
         first = _first_scene(data, marks)
-        like = f" like '{first[0]}:'" if first else ""
+        like = f", like '{first[0]}:' (column {first[1]})" if first else ""
         if kind == "extra_forbidden" and len(loc) == 1 and loc[0] in self.top:
             name, inside = loc[0], self.top[loc[0]]
             message = f"scene '{name}' is indented at the level of the file's fields"

@@ -166,9 +166,9 @@ def _problem(model: type[BaseModel], error: dict, marks: SourceMap) -> Problem:
     if kind == "literal_error":
         return marks.problem(loc, *_literal_problem(error, value, where))
     message = error["msg"]
-    if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
     hint = _HINTS.get(kind)
+    if message.startswith("Value error, "):  # the model's own validators say 'what; what to do'
+        message, _, hint = message[len("Value error, "):].partition("; ")
     if kind == "string_pattern_mismatch":
         pattern = (error.get("ctx") or {}).get("pattern")
         what, hint = _PATTERNS.get(pattern, ("value", None))

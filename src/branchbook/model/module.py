@@ -16,12 +16,13 @@ class Option(Frozen):
 class KnowledgeCheck(Frozen):
     id: Slug
     question: Text
-    options: list[Option] = Field(min_length=2, max_length=8)
+    options: list[Option] = Field(min_length=2, max_length=8, json_schema_extra={
+        "contains": {"properties": {"correct": {"const": True}}, "required": ["correct"]}})
 
     @model_validator(mode="after")
     def _one_correct(self) -> "KnowledgeCheck":
         if not any(option.correct for option in self.options):
-            raise ValueError("no option is marked 'correct: true'")
+            raise ValueError("no option is marked 'correct: true'; mark the right answer with 'correct: true'")
         return self
 
 
