@@ -60,11 +60,14 @@ def validate_partly(model: type[M], data: Any, marks: SourceMap, what: str) -> t
     except ValidationError as err:
         errors = err.errors(include_url=False)
     levels = SceneLevels.of(model.model_fields, data)
+    misspelt = {tuple(e["loc"]) for e in errors if e["type"] == "extra_forbidden"}
     problems = []
     for error in errors:
         loc = tuple(error["loc"])
         if any(loc[:n] in marks.refused for n in range(len(loc) + 1)):
             continue  # the reader has already said why this value was refused
+        if error["type"] == "missing" and closest(str(loc[-1]), [str(m[-1]) for m in misspelt if m[:-1] == loc[:-1]]):
+            continue  # 'unknown field', at its own line, says 'did you mean' this one
         found = levels.problem(loc, error["type"], data, marks) or _problem(model, error, marks)
         if found is not COVERED and found not in problems:
             problems.append(found)
