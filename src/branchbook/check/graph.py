@@ -65,7 +65,7 @@ def check(scenario: Scenario, marks: SourceMap, gaps: Gaps = Gaps()) -> Iterator
         if node.speaker is not None and node.speaker not in role_ids and not gaps.touches("roles"):
             yield marks.problem(("nodes", nid, "speaker"), f"speaker '{node.speaker}' is not one of the roles",
                                 did_you_mean(node.speaker, role_ids))
-        shape_known = not gaps.touches("nodes", nid)  # else some of its choices or its ending were left out
+        shape_known = not _shape_cut(gaps, nid)
         if shape_known and node.ending and node.choices:
             yield marks.problem(("nodes", nid, "ending"), f"scene '{nid}' has both choices and an ending",
                                 "an ending closes the story: remove its choices, or the ending")
@@ -82,7 +82,7 @@ def check(scenario: Scenario, marks: SourceMap, gaps: Gaps = Gaps()) -> Iterator
                                     hint)
             if not gaps.touches("nodes", nid, "choices", i):
                 yield from _choice_warnings(choice, ("nodes", nid, "choices", i), marks)
-    if gaps.touches("nodes") or gaps.touches("start"):
+    if _shape_cut(gaps) or gaps.touches("start"):
         return  # a left-out scene, ending or choice would change what is reachable and how it ends
     kinds = {e.kind for e in scenario.endings.values()}
     for kind in ("good", "harmful"):
@@ -103,6 +103,13 @@ def check(scenario: Scenario, marks: SourceMap, gaps: Gaps = Gaps()) -> Iterator
         if nodes[nid].choices:
             yield marks.problem(("nodes", nid, "[key]"), f"no ending can be reached from scene '{nid}' (a trap)",
                                 "give one of the scenes in this loop a choice that leads towards an ending")
+
+
+def _shape_cut(gaps: Gaps, nid: str | None = None) -> bool:
+    """Whether a scene (``nid``, or any), its ending, or one of its choices was left out, which
+    changes the graph; a left-out choice field (feedback, effects, when) does not."""
+    return any(path[0] == "nodes" and (len(path) <= 2 or (len(path) == 3 and path[2] in ("choices", "ending")))
+               and (nid is None or path[1:2] in ((), (nid,))) for path in gaps.paths)
 
 
 def _choice_warnings(choice: Choice, at: tuple, marks: SourceMap) -> Iterator[Problem]:
