@@ -100,8 +100,9 @@ def _read_each(files, read, model, what, report, show, checks) -> tuple[list, li
             problems, found = schema.validate_partly(model, raw, marks, what)
             report.extend(problems)
         if found is not None:
-            valid.append((found.item, found.marks))
             report.extend(checks(found.item, found.marks, found.gaps))
+        if found is not None and found.whole_for_other_files:
+            valid.append((found.item, found.marks))
         else:
             claimed.append(file.stem)
         if isinstance(raw, dict) and isinstance(raw.get("id"), str):

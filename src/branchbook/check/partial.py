@@ -46,11 +46,19 @@ class Gaps:
         return self.declared.get(kind, frozenset())
 
 
+_NAMES_FILES = ("scenarios",)  # a module's list of scenario files: a cut entry would leave one "in no module"
+
+
 @dataclass(frozen=True)
 class Partial:
     item: BaseModel
     gaps: Gaps
     marks: SourceMap  # the file's marks, keyed by the partial model's paths
+
+    @property
+    def whole_for_other_files(self) -> bool:
+        """Whether the rules across files may use it: nothing that names other files was left out."""
+        return not any(self.gaps.touches(name) for name in _NAMES_FILES)
 
 
 _DROP = object()
