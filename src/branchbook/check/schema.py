@@ -22,6 +22,8 @@ _HINTS = {
     "missing": "add it; see docs/authoring.md or `branchbook schema`",
     "string_too_short": "write some text here",
     "too_short": "the list needs at least one entry",
+    "string_too_long": "shorten it",
+    "too_long": "remove some entries",
 }
 
 
@@ -178,6 +180,10 @@ def _problem(model: type[BaseModel], error: dict, marks: SourceMap) -> Problem:
         message = f"{shown(value)} is not a valid {what} here"
         if isinstance(value, str) and len(value) > _ID_LENGTH and pattern == ID_PATTERN:
             message += f" (it is {len(value)} characters long; ids have at most {_ID_LENGTH})"
+    elif kind == "string_too_long" and isinstance(value, str):
+        message = f"the text is {len(value):,} characters long; {message.removeprefix('String should have ')}"
+    elif kind in ("string_too_short", "too_short") and not value:
+        message = "the text is empty" if kind == "string_too_short" else "the list is empty"
     elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         bound = message.removeprefix("Input should be ")
         message, hint = f"{shown(value)} is out of range; it should be {bound}", f"write a number {bound}"
