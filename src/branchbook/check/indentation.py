@@ -16,7 +16,7 @@ from typing import Any
 from ..read.yaml_source import DataPath, SourceMap
 from .problems import Problem, spaces
 
-SCENE_FIELDS = ("text", "speaker", "choices", "ending", "facilitator")
+_SCENE_FIELDS = ("text", "speaker", "choices", "ending", "facilitator")
 _SHAPE = ("text", "choices", "ending")  # a mapping with one of these is a scene
 _NAMED = 3  # swallowed scenes named in a message before "and N more"
 
@@ -24,7 +24,7 @@ COVERED = Problem("", 0, 0, "")
 """Returned for an error that another indentation problem already explains."""
 
 
-def looks_like_scene(value: Any) -> bool:
+def _looks_like_scene(value: Any) -> bool:
     return isinstance(value, dict) and any(key in value for key in _SHAPE)
 
 
@@ -43,18 +43,18 @@ class SceneLevels:
         if "nodes" not in fields or not isinstance(data, dict):
             return levels
         for key, value in data.items():
-            if key not in fields and looks_like_scene(value):
-                levels.top[key] = [k for k, v in value.items() if looks_like_scene(v)]
+            if key not in fields and _looks_like_scene(value):
+                levels.top[key] = [k for k, v in value.items() if _looks_like_scene(v)]
         nodes = data.get("nodes")
         if not isinstance(nodes, dict):
             return levels
         owner = None
         for key, value in nodes.items():
             if isinstance(value, dict):
-                levels.nested.update({k: key for k, v in value.items() if k not in SCENE_FIELDS and looks_like_scene(v)})
+                levels.nested.update({k: key for k, v in value.items() if k not in _SCENE_FIELDS and _looks_like_scene(v)})
             if value is None:
                 owner = key
-            elif key in SCENE_FIELDS and owner is not None and not looks_like_scene(value):
+            elif key in _SCENE_FIELDS and owner is not None and not _looks_like_scene(value):
                 levels.orphans.setdefault(owner, []).append(key)
             else:
                 owner = None

@@ -111,7 +111,7 @@ def _cut_point(model: type[BaseModel], loc: DataPath) -> DataPath | None:
     """The smallest part containing ``loc`` that can be left out or, at the top, replaced."""
     containers = [unwrap(model)]
     for part in loc[:-1]:
-        containers.append(_child(containers[-1], part))
+        containers.append(child(containers[-1], part))
     for depth in range(len(loc), 0, -1):
         container, name = containers[depth - 1], loc[depth - 1]
         if typing.get_origin(container) in (list, dict):
@@ -125,12 +125,13 @@ def _cut_point(model: type[BaseModel], loc: DataPath) -> DataPath | None:
     return None
 
 
-def _child(annotation: Any, part: Any) -> Any:
+def child(annotation: Any, part: Any) -> Any:
+    """The type found one step along a data path (a field of a model, an entry of a list or map)."""
     current = unwrap(annotation)
     if isinstance(current, type) and issubclass(current, BaseModel):
         spec = current.model_fields.get(str(part))
         return unwrap(spec.annotation) if spec is not None else None
-    if typing.get_origin(current) in (list, dict):
+    if typing.get_origin(current) in (list, tuple, dict):
         return unwrap(typing.get_args(current)[-1])
     return None
 
@@ -150,12 +151,12 @@ def _note_declared(at: DataPath, data: Any, declared: dict[str, set[str]]) -> No
     if len(at) == 2 and at[0] in ("nodes", "variables"):
         declared[at[0]].add(str(at[1]))
     elif len(at) == 2 and at[0] == "roles":
-        value = get(data, at)
+        value = _get(data, at)
         if isinstance(value, dict) and isinstance(value.get("id"), str):
             declared["roles"].add(value["id"])
 
 
-def get(data: Any, path: DataPath) -> Any:
+def _get(data: Any, path: DataPath) -> Any:
     """The value at ``path``, or None."""
     for part in path:
         try:

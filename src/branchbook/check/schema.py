@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import typing
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -13,7 +12,7 @@ from ..model.scenario import ReferenceKey, VariableName
 from ..model.types import ID_PATTERN, FailureId
 from ..read.yaml_source import SourceMap
 from .indentation import COVERED, SceneLevels
-from .partial import Gaps, Partial, keep_valid, unwrap
+from .partial import Gaps, Partial, child, keep_valid
 from .problems import Problem, closest, did_you_mean
 
 M = TypeVar("M", bound=BaseModel)
@@ -31,17 +30,7 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     """Field names of the model found by following ``loc`` from ``model`` (for 'did you mean')."""
     current: Any = model
     for part in loc:
-        current = unwrap(current)
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            field = current.model_fields.get(str(part))
-            if field is None:
-                return []
-            current = field.annotation
-        elif typing.get_origin(current) in (list, tuple, dict):
-            current = typing.get_args(current)[-1]
-        else:
-            return []
-    current = unwrap(current)
+        current = child(current, part)
     return list(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
 
 
@@ -89,7 +78,7 @@ _PATTERNS = {  # a constrained string's pattern -> (what it is, how to write one
 }
 
 
-def shown(value: Any) -> str:
+def _shown(value: Any) -> str:
     """A value as the author wrote it, for a message: text in quotes (shortened), YAML's true/false."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -105,12 +94,12 @@ def shown(value: Any) -> str:
 def _what_it_is(value: Any) -> str:
     """'X is text' / 'X is a number' …: the bad value echoed with what YAML read it as."""
     if isinstance(value, bool):
-        return f"{shown(value)} is a yes/no value"
+        return f"{_shown(value)} is a yes/no value"
     if isinstance(value, str):
-        return f"{shown(value)} is text"
+        return f"{_shown(value)} is text"
     if isinstance(value, (int, float)):
-        return f"{shown(value)} is a number"
-    return f"this is {shown(value)}"
+        return f"{_shown(value)} is a number"
+    return f"this is {_shown(value)}"
 
 
 _EXPECTED = {  # pydantic's error type -> (what was expected, how to write it)
@@ -143,7 +132,7 @@ def _type_problem(kind: str, value: Any, where: str) -> tuple[str, str]:
 
 def _literal_problem(error: dict, value: Any, where: str) -> tuple[str, str]:
     options = re.findall(r"'([^']*)'", str((error.get("ctx") or {}).get("expected", "")))
-    message = f"{where}: {shown(value)} is not one of " + ", ".join(f"'{o}'" for o in options)
+    message = f"{where}: {_shown(value)} is not one of " + ", ".join(f"'{o}'" for o in options)
     close = closest(value, options) if isinstance(value, str) else None
     return message, f"did you mean '{close}'?" if close else "write one of: " + ", ".join(options)
 
@@ -177,7 +166,7 @@ def _problem(model: type[BaseModel], error: dict, marks: SourceMap) -> Problem:
     if kind == "string_pattern_mismatch":
         pattern = (error.get("ctx") or {}).get("pattern")
         what, hint = _PATTERNS.get(pattern, ("value", None))
-        message = f"{shown(value)} is not a valid {what} here"
+        message = f"{_shown(value)} is not a valid {what} here"
         if isinstance(value, str) and len(value) > _ID_LENGTH and pattern == ID_PATTERN:
             message += f" (it is {len(value)} characters long; ids have at most {_ID_LENGTH})"
     elif kind == "string_too_long" and isinstance(value, str):
@@ -186,7 +175,7 @@ def _problem(model: type[BaseModel], error: dict, marks: SourceMap) -> Problem:
         message = "the text is empty" if kind == "string_too_short" else "the list is empty"
     elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         bound = message.removeprefix("Input should be ")
-        message, hint = f"{shown(value)} is out of range; it should be {bound}", f"write a number {bound}"
+        message, hint = f"{_shown(value)} is out of range; it should be {bound}", f"write a number {bound}"
     if isinstance(value, str) and kind == "value_error":
         if loc and loc[-1] == "when":
             try:
