@@ -52,9 +52,11 @@ def load_course(path: Path) -> Loaded:
 
     raw, settings_marks, problems = yaml_source.read(root / COURSE_FILE, COURSE_FILE)
     report.extend(problems)
-    settings, problems = schema.validate(CourseSettings, raw, settings_marks, "course settings") if raw is not None \
-        else (None, [])
+    problems, found = schema.validate_partly(CourseSettings, raw, settings_marks, "course settings") \
+        if raw is not None else ([], None)
     report.extend(problems)
+    settings = found.item if found is not None and found.whole_for_other_files else None
+    settings_marks = found.marks if found is not None else settings_marks
 
     module_files, scenario_files = source_files(root)
     read_module = lambda file, shown: markdown_source.read(file, shown)[:3]  # noqa: E731

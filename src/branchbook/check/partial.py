@@ -46,7 +46,10 @@ class Gaps:
         return self.declared.get(kind, frozenset())
 
 
-_NAMES_FILES = ("scenarios",)  # a module's list of scenario files: a cut entry would leave one "in no module"
+# What other files are checked against (a module's scenario list; course.yml's module order, principles,
+# failure patterns and de-identification settings): with an entry cut, the rules across files would
+# report false consequences ("in no module", "unknown principle", an allowed phrase flagged).
+_NAMES_FILES = ("scenarios", "modules", "principles", "failures", "deidentification")
 
 
 @dataclass(frozen=True)
