@@ -148,7 +148,8 @@ def test_checker_and_json_schema_accept_and_reject_the_same_files(data):
     for problem in problems:
         assert problem.hint, problem.format()
     if kept is not None:  # the rules that run over what was kept neither crash nor point nowhere
-        found = [*graph.check(kept.item, kept.marks, kept.gaps), *states.check(kept.item, kept.marks, gaps=kept.gaps)]
+        found = [*graph.check(kept.item, kept.marks, kept.left_out),
+                 *states.check(kept.item, kept.marks, left_out=kept.left_out)]
         lines = text.count("\n") + 1
         assert all(1 <= p.line <= lines for p in found), [p.format() for p in found]
 

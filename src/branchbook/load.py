@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .check import course_rules, deidentify, graph, markup, schema, states
-from .check.partial import Gaps
+from .check.partial import LeftOut
 from .check.problems import Problem, Report, display_path
 from .model import Course, CourseSettings, Module, Scenario
 from .model.texts import module_texts, scenario_texts
@@ -61,7 +61,7 @@ def load_course(path: Path) -> Loaded:
     module_files, scenario_files = source_files(root)
     read_module = lambda file, shown: markdown_source.read(file, shown)[:3]  # noqa: E731
     modules, all_module_ids = _read_each(module_files, read_module, Module, "module", report, show,
-                                         lambda module, marks, gaps: markup.check_reading(module.reading, marks))
+                                         lambda module, marks, left_out: markup.check_reading(module.reading, marks))
     scenarios, all_ids = _read_each(scenario_files, yaml_source.read, Scenario, "scenario", report, show,
                                     _scenario_checks)
 
@@ -81,10 +81,10 @@ def load_course(path: Path) -> Loaded:
     return Loaded(course, report)
 
 
-def _scenario_checks(scenario: Scenario, marks: yaml_source.SourceMap, gaps: Gaps) -> list[Problem]:
-    """The rules that need one whole scenario (and nothing else of the course); ``gaps`` says what
+def _scenario_checks(scenario: Scenario, marks: yaml_source.SourceMap, left_out: LeftOut) -> list[Problem]:
+    """The rules that need one whole scenario (and nothing else of the course); ``left_out`` says what
     schema problems left out of a partial scenario."""
-    return [*graph.check(scenario, marks, gaps), *states.check(scenario, marks, gaps=gaps),
+    return [*graph.check(scenario, marks, left_out), *states.check(scenario, marks, left_out=left_out),
             *markup.check_scenario_fields(scenario_texts(scenario), marks)]
 
 
@@ -102,7 +102,7 @@ def _read_each(files, read, model, what, report, show, checks) -> tuple[list, li
             problems, found = schema.validate_partly(model, raw, marks, what)
             report.extend(problems)
         if found is not None:
-            report.extend(checks(found.item, found.marks, found.gaps))
+            report.extend(checks(found.item, found.marks, found.left_out))
         if found is not None and found.whole_for_other_files:
             valid.append((found.item, found.marks))
         else:

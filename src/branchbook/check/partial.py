@@ -4,7 +4,7 @@ pydantic reports every field's problem at once but then gives no model, which wo
 graph, condition and reference problem of the file (and the course-wide ones involving it). So
 each bad part is cut at the smallest unit that can go (a choice, a scene, a list entry, an
 optional field), a required top-level text gets a placeholder, and the rest is validated again.
-:class:`Gaps` say what was left out, so that later rules neither trust nor miss it, and the
+:class:`LeftOut` say what was left out, so that later rules neither trust nor miss it, and the
 source map is re-keyed so that ``choices.1`` still points at the line of the choice it names.
 """
 
@@ -23,7 +23,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
-class Gaps:
+class LeftOut:
     """What was left out of a partial model, in the model's own paths.
 
     ``paths``: the parts something was cut from or replaced in (a scene's ``choices`` list when a
@@ -55,13 +55,13 @@ _NAMES_FILES = ("scenarios", "modules", "principles", "failures", "deidentificat
 @dataclass(frozen=True)
 class Partial:
     item: BaseModel
-    gaps: Gaps
+    left_out: LeftOut
     marks: SourceMap  # the file's marks, keyed by the partial model's paths
 
     @property
     def whole_for_other_files(self) -> bool:
         """Whether the rules across files may use it: nothing that names other files was left out."""
-        return not any(self.gaps.touches(name) for name in _NAMES_FILES)
+        return not any(self.left_out.touches(name) for name in _NAMES_FILES)
 
 
 _DROP = object()
@@ -104,8 +104,8 @@ def keep_valid(model: type[M], data: dict, errors: list, marks: SourceMap,
             errors = err.errors(include_url=False)
             continue
         to_new = {parent: {old: new for new, old in enumerate(olds)} for parent, olds in to_old.items()}
-        gaps = {_in_new(at, to_new) for at in cut}
-        return Partial(item, Gaps(frozenset(gaps), {k: frozenset(v) for k, v in declared.items()}),
+        left_out = {_in_new(at, to_new) for at in cut}
+        return Partial(item, LeftOut(frozenset(left_out), {k: frozenset(v) for k, v in declared.items()}),
                        _rekeyed(marks, to_new))
     return None
 

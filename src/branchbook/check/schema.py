@@ -12,7 +12,7 @@ from ..model.scenario import ReferenceKey, VariableName
 from ..model.types import ID_PATTERN, FailureId
 from ..read.yaml_source import SourceMap
 from .indentation import COVERED, SceneLevels
-from .partial import Gaps, Partial, child, keep_valid
+from .partial import LeftOut, Partial, child, keep_valid
 from .problems import Problem, closest, did_you_mean
 
 M = TypeVar("M", bound=BaseModel)
@@ -37,17 +37,17 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
 def validate(model: type[M], data: Any, marks: SourceMap, what: str) -> tuple[M | None, list[Problem]]:
     """The model, or None and every problem; :func:`validate_partly` keeps the valid parts too."""
     problems, found = validate_partly(model, data, marks, what)
-    return (found.item if found is not None and not found.gaps else None), problems
+    return (found.item if found is not None and not found.left_out else None), problems
 
 
 def validate_partly(model: type[M], data: Any, marks: SourceMap, what: str) -> tuple[list[Problem], Partial | None]:
-    """Every problem, and the model for the later rules: whole (no gaps), the valid parts of an
+    """Every problem, and the model for the later rules: whole (nothing left out), the valid parts of an
     invalid file (see :mod:`.partial`), or None when nothing useful is left."""
     if not isinstance(data, dict):
         return [marks.problem((), f"a {what} file must be a mapping of fields (id, title, …)",
                               f"see docs/authoring.md for the shape of a {what}")], None
     try:
-        return [], Partial(model.model_validate(data), Gaps(), marks)
+        return [], Partial(model.model_validate(data), LeftOut(), marks)
     except ValidationError as err:
         errors = err.errors(include_url=False)
     levels = SceneLevels.of(model.model_fields, data)

@@ -14,7 +14,7 @@ from typing import Iterator
 from ..model import Scenario, conditions
 from ..read.yaml_source import SourceMap
 from .problems import Problem, did_you_mean
-from .partial import Gaps
+from .partial import LeftOut
 
 STATE_LIMIT = 50_000
 
@@ -36,12 +36,13 @@ def available(scenario: Scenario, node_id: str, values: dict[str, int]) -> list[
             if c.condition is None or conditions.evaluate(c.condition, values)]
 
 
-def check(scenario: Scenario, marks: SourceMap, limit: int = STATE_LIMIT, gaps: Gaps = Gaps()) -> Iterator[Problem]:
-    """``gaps``: what lenient validation left out; with any, only the per-choice rules run."""
+def check(scenario: Scenario, marks: SourceMap, limit: int = STATE_LIMIT,
+          left_out: LeftOut = LeftOut()) -> Iterator[Problem]:
+    """``left_out``: what lenient validation left out; with any, only the per-choice rules run."""
     names = list(scenario.variables)
-    yield from _names_declared(scenario, marks, gaps.ids("variables"))
+    yield from _names_declared(scenario, marks, left_out.ids("variables"))
     yield from _ranges(scenario, marks)
-    if gaps or scenario.start not in scenario.nodes or any(_undeclared(scenario)):
+    if left_out or scenario.start not in scenario.nodes or any(_undeclared(scenario)):
         return
     trees = {(nid, i): c.condition for nid, node in scenario.nodes.items() for i, c in enumerate(node.choices)}
     start_values = {n: scenario.variables[n].initial for n in names}
@@ -115,9 +116,9 @@ def _undeclared(scenario: Scenario) -> Iterator[tuple[str, int, str, str]]:
                         yield node_id, i, "when", name
 
 
-def _names_declared(scenario: Scenario, marks: SourceMap, left_out: frozenset[str]) -> Iterator[Problem]:
+def _names_declared(scenario: Scenario, marks: SourceMap, declared_badly: frozenset[str]) -> Iterator[Problem]:
     for node_id, i, field, name in _undeclared(scenario):
-        if name in left_out:
+        if name in declared_badly:
             continue  # declared, but its declaration has a problem of its own
         hint = did_you_mean(name, scenario.variables) or "declare it: variables: {" + name + ": {initial: 0}}"
         message = f"variable '{name}' is not declared under 'variables:'"
