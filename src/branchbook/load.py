@@ -60,10 +60,11 @@ def load_course(path: Path) -> Loaded:
 
     module_files, scenario_files = source_files(root)
     read_module = lambda file, shown: markdown_source.read(file, shown)[:3]  # noqa: E731
-    modules, all_module_ids = _read_each(module_files, read_module, Module, "module", report, show,
-                                         lambda module, marks, left_out: markup.check_reading(module.reading, marks))
-    scenarios, all_ids = _read_each(scenario_files, yaml_source.read, Scenario, "scenario", report, show,
-                                    _scenario_checks)
+    whole_modules, modules, all_module_ids = _read_each(
+        module_files, read_module, Module, "module", report, show,
+        lambda module, marks, left_out: markup.check_reading(module.reading, marks))
+    whole_scenarios, scenarios, all_ids = _read_each(scenario_files, yaml_source.read, Scenario, "scenario", report,
+                                                     show, _scenario_checks)
 
     references = bibtex_keys.keys(root / BIBLIOGRAPHY)
     if settings is None:
@@ -73,8 +74,8 @@ def load_course(path: Path) -> Loaded:
 
     if report.errors:
         return Loaded(None, report)
-    by_id = {s.id: s for s, _ in scenarios}
-    ordered_modules = tuple(m for mid in settings.modules for m, _ in modules if m.id == mid)
+    by_id = {s.id: s for s, _ in whole_scenarios}
+    ordered_modules = tuple(m for mid in settings.modules for m, _ in whole_modules if m.id == mid)
     ordered_scenarios = tuple(by_id[sid] for m in ordered_modules for sid in m.scenarios)
     course = Course(root=root, settings=settings, modules=ordered_modules, scenarios=ordered_scenarios,
                     references=references)
@@ -88,12 +89,13 @@ def _scenario_checks(scenario: Scenario, marks: yaml_source.SourceMap, left_out:
             *markup.check_scenario_fields(scenario_texts(scenario), marks)]
 
 
-def _read_each(files, read, model, what, report, show, checks) -> tuple[list, list[str]]:
-    """Read, validate and check each file of one kind; return the valid ones (and the valid parts of
-    files with schema problems, so that their other problems show in the same run) with their source
-    maps, and every id the files claim (also of files that failed), so that other files naming
-    a broken one are not told it does not exist."""
-    valid, claimed = [], []
+def _read_each(files, read, model, what, report, show, checks) -> tuple[list, list, list[str]]:
+    """Read, validate and check each file of one kind. Return the valid ones with their source maps;
+    those and the valid parts of files with schema problems, for the rules across files (so that a
+    file's other problems show in the same run), unless what they left out names other files; and
+    every id the files claim (also of files that failed), so that other files naming a broken one
+    are not told it does not exist."""
+    whole, usable, claimed = [], [], []
     for file in files:
         raw, marks, problems = read(file, show(file))
         report.extend(problems)
@@ -103,13 +105,15 @@ def _read_each(files, read, model, what, report, show, checks) -> tuple[list, li
             report.extend(problems)
         if found is not None:
             report.extend(checks(found.item, found.marks, found.left_out))
+        if found is not None and not found.left_out:
+            whole.append((found.item, found.marks))
         if found is not None and found.whole_for_other_files:
-            valid.append((found.item, found.marks))
+            usable.append((found.item, found.marks))
         else:
             claimed.append(file.stem)
         if isinstance(raw, dict) and isinstance(raw.get("id"), str):
             claimed.append(raw["id"])
-    return valid, claimed
+    return whole, usable, claimed
 
 
 def _deidentify(root, settings, settings_marks, modules, scenarios) -> list[Problem]:
