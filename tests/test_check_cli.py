@@ -80,7 +80,7 @@ def test_every_problem_in_every_file_is_listed_errors_then_warnings(tmp_path):
     lines = [line for line in err.splitlines() if not line.startswith("    hint:")]
     expected = [
         "course.yml:5:1: error: unknown field 'authr'",
-        "modules/basics.md:4:11: error: duration: Input should be greater than 0",
+        "modules/basics.md:4:11: error: duration: -5 is out of range; it should be greater than 0",
         "scenarios/the-favour.yml:7:15: error: the learner plays 'reporter', which is marked playable: false",
         "scenarios/the-favour.yml:18:15: error: choice leads to unknown scene 'recuse'",
         "",

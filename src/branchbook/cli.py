@@ -169,15 +169,9 @@ def stats_command(course: Path, form: str) -> None:
 @click.argument("what", type=click.Choice(["scenario", "module", "course"]), default="scenario")
 def schema(what: str) -> None:
     """Print the JSON Schema of a scenario file (or module front matter, or course.yml) for editors."""
-    from .model import CourseSettings, Module, Scenario
+    from .model.json_schema import document
 
-    model = {"scenario": Scenario, "module": Module, "course": CourseSettings}[what]
-    document = model.model_json_schema()
-    if what == "module":
-        document["properties"].pop("reading", None)
-        document["required"] = [r for r in document.get("required", []) if r != "reading"]
-    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    click.echo(json.dumps(document, indent=2, sort_keys=True))
+    click.echo(json.dumps(document(what), indent=2, sort_keys=True))
 
 
 @main.command("handouts")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .check import content_rules, course_rules, deidentify, gaps, graph, markup, schema, states
+from .check.partial import LeftOut
 from .check.problems import Problem, Report, display_path
 from .model import Course, CourseSettings, Module, Scenario
 from .model.texts import module_texts, scenario_texts
@@ -58,29 +59,32 @@ def load_course(path: Path) -> Loaded:
 
     raw, settings_marks, problems = yaml_source.read(root / COURSE_FILE, COURSE_FILE)
     report.extend(problems)
-    settings, problems = schema.validate(CourseSettings, raw, settings_marks, "course settings") if raw is not None \
-        else (None, [])
+    problems, found = schema.validate_partly(CourseSettings, raw, settings_marks, "course settings") \
+        if raw is not None else ([], None)
     report.extend(problems)
+    settings = found.item if found is not None and found.whole_for_other_files else None
+    settings_marks = found.marks if found is not None else settings_marks
 
     module_files, scenario_files = source_files(root)
     read_module = lambda file, shown: markdown_source.read(file, shown)[:3]  # noqa: E731
-    modules, all_module_ids = _read_each(module_files, read_module, Module, "module", report, show,
-                                         lambda module, marks: markup.check_reading(module.reading, marks))
-    scenarios, all_ids = _read_each(scenario_files, yaml_source.read, Scenario, "scenario", report, show,
-                                    _scenario_checks)
+    whole_modules, modules, all_module_ids = _read_each(
+        module_files, read_module, Module, "module", report, show,
+        lambda module, marks, left_out: markup.check_reading(module.reading, marks))
+    whole_scenarios, scenarios, all_ids = _read_each(scenario_files, yaml_source.read, Scenario, "scenario", report,
+                                                     show, _scenario_checks)
 
     references = bibtex_keys.keys(root / BIBLIOGRAPHY)
     if settings is None:
         return Loaded(None, report, root)
     report.extend(course_rules.check(settings, settings_marks, modules, scenarios, references, all_ids, all_module_ids))
-    report.extend(content_rules.check(settings, settings_marks, modules, scenarios,
-                                         len(scenarios) == len(scenario_files)))
+    report.extend(content_rules.check(settings, settings_marks, whole_modules, whole_scenarios,
+                                         len(whole_scenarios) == len(scenario_files)))
     report.extend(_deidentify(root, settings, settings_marks, modules, scenarios))
 
     if report.errors:
         return Loaded(None, report, root)
-    by_id = {s.id: s for s, _ in scenarios}
-    ordered_modules = tuple(m for mid in settings.modules for m, _ in modules if m.id == mid)
+    by_id = {s.id: s for s, _ in whole_scenarios}
+    ordered_modules = tuple(m for mid in settings.modules for m, _ in whole_modules if m.id == mid)
     # the module's list is the source of truth; a scenario's own 'module:' is optional and agrees with it
     ordered_scenarios = tuple(by_id[sid].model_copy(update={"module": m.id}) for m in ordered_modules for sid in m.scenarios)
     course = Course(root=root, settings=settings, modules=ordered_modules, scenarios=ordered_scenarios,
@@ -88,32 +92,38 @@ def load_course(path: Path) -> Loaded:
     return Loaded(course, report, root)
 
 
-def _scenario_checks(scenario: Scenario, marks: yaml_source.SourceMap) -> list[Problem]:
-    """The rules that need one whole scenario (and nothing else of the course)."""
-    return [*graph.check(scenario, marks), *states.check(scenario, marks),
+def _scenario_checks(scenario: Scenario, marks: yaml_source.SourceMap, left_out: LeftOut) -> list[Problem]:
+    """The rules that need one whole scenario (and nothing else of the course); ``left_out`` says what
+    schema problems left out of a partial scenario."""
+    return [*graph.check(scenario, marks, left_out), *states.check(scenario, marks, left_out=left_out),
             *markup.check_scenario_fields(scenario_texts(scenario), marks), *gaps.check(scenario, marks)]
 
 
-def _read_each(files, read, model, what, report, show, checks) -> tuple[list, list[str]]:
-    """Read, validate and check each file of one kind; return the valid ones with their source
-    maps, and every id the files claim (also of files that failed), so that other files naming
-    a broken one are not told it does not exist."""
-    valid, claimed = [], []
+def _read_each(files, read, model, what, report, show, checks) -> tuple[list, list, list[str]]:
+    """Read, validate and check each file of one kind. Return the valid ones with their source maps;
+    those and the valid parts of files with schema problems, for the rules across files (so that a
+    file's other problems show in the same run), unless what they left out names other files; and
+    every id the files claim (also of files that failed), so that other files naming a broken one
+    are not told it does not exist."""
+    whole, usable, claimed = [], [], []
     for file in files:
         raw, marks, problems = read(file, show(file))
         report.extend(problems)
-        item = None
+        found = None
         if raw is not None:
-            item, problems = schema.validate(model, raw, marks, what)
+            problems, found = schema.validate_partly(model, raw, marks, what)
             report.extend(problems)
-        if item is not None:
-            valid.append((item, marks))
-            report.extend(checks(item, marks))
+        if found is not None:
+            report.extend(checks(found.item, found.marks, found.left_out))
+        if found is not None and not found.left_out:
+            whole.append((found.item, found.marks))
+        if found is not None and found.whole_for_other_files:
+            usable.append((found.item, found.marks))
         else:
             claimed.append(file.stem)
         if isinstance(raw, dict) and isinstance(raw.get("id"), str):
             claimed.append(raw["id"])
-    return valid, claimed
+    return whole, usable, claimed
 
 
 def _deidentify(root, settings, settings_marks, modules, scenarios) -> list[Problem]:

@@ -135,4 +135,5 @@ def _choices(scenario: Scenario, marks: SourceMap, principles: set[str]) -> Iter
             for field in ("upholds", "violates"):
                 for j, pid in enumerate(getattr(choice, field)):
                     if pid not in principles:
-                        yield marks.problem(at + (field, j), f"unknown principle '{pid}'", did_you_mean(pid, principles))
+                        yield marks.problem(at + (field, j), f"unknown principle '{pid}'",
+                                            did_you_mean(pid, principles, "course.yml `principles:`"))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections import deque
 from typing import Iterable, Iterator
 
 from ..model import Choice, Scenario
 from ..read.yaml_source import SourceMap
-from .problems import Problem, did_you_mean
+from .problems import Problem, closest, did_you_mean
+from .partial import LeftOut
 
 
 def successors(scenario: Scenario) -> dict[str, list[str]]:
@@ -37,8 +37,11 @@ def _reaching(targets: Iterable[str], edges: dict[str, list[str]]) -> set[str]:
     return reachable_from(targets, back)
 
 
-def check(scenario: Scenario, marks: SourceMap) -> Iterator[Problem]:
+def check(scenario: Scenario, marks: SourceMap, left_out: LeftOut = LeftOut()) -> Iterator[Problem]:
+    """``left_out``: what lenient validation left out; rules that would need it are skipped."""
     nodes = scenario.nodes
+    known_nodes = set(nodes) | left_out.ids("nodes")
+    lowered_left_out = [nid.lower() for nid in left_out.ids("nodes")]  # a goto may mean one, e.g. one with a bad id
     role_ids = [r.id for r in scenario.roles]
     seen_roles: set[str] = set()
     for i, role in enumerate(scenario.roles):
@@ -46,37 +49,41 @@ def check(scenario: Scenario, marks: SourceMap) -> Iterator[Problem]:
             yield marks.problem(("roles", i, "id"), f"role id '{role.id}' is used twice", "give each role its own id")
         seen_roles.add(role.id)
     learner = scenario.role(scenario.learner_role)
-    if learner is None:
+    roles_known = not left_out.touches("roles") and not left_out.touches("learner_role")
+    if roles_known and learner is None:
         yield marks.problem(("learner_role",), f"learner_role '{scenario.learner_role}' is not one of the roles",
                             did_you_mean(scenario.learner_role, role_ids))
-    elif not learner.playable:
+    elif learner is not None and not learner.playable:
         yield marks.problem(("learner_role",), f"the learner plays '{learner.id}', which is marked playable: false",
                             "the learner plays a committee role; the person harmed is never played")
-    if scenario.start not in nodes:
+    if scenario.start not in known_nodes and not left_out.touches("start"):
         yield marks.problem(("start",), f"start scene '{scenario.start}' does not exist",
                             did_you_mean(scenario.start, nodes))
     broken: set[str] = set()  # scenes whose own fault (a dead end, a dangling goto) explains what follows
     suggested: set[str] = set()  # scenes a dangling goto probably meant
     for nid, node in nodes.items():
-        if node.speaker is not None and node.speaker not in role_ids:
+        if node.speaker is not None and node.speaker not in role_ids and not left_out.touches("roles"):
             yield marks.problem(("nodes", nid, "speaker"), f"speaker '{node.speaker}' is not one of the roles",
                                 did_you_mean(node.speaker, role_ids))
-        if node.ending and node.choices:
+        shape_known = not _shape_cut(left_out, nid)
+        if shape_known and node.ending and node.choices:
             yield marks.problem(("nodes", nid, "ending"), f"scene '{nid}' has both choices and an ending",
                                 "an ending closes the story: remove its choices, or the ending")
-        elif not node.ending and not node.choices:
+        elif shape_known and not node.ending and not node.choices:
             broken.add(nid)
             yield marks.problem(("nodes", nid, "[key]"), f"scene '{nid}' has no choices and is not an ending (a dead end)",
                                 "add choices, or make it an ending with 'ending: {kind, title, debrief}'")
         for i, choice in enumerate(node.choices):
-            if choice.goto not in nodes:
+            if choice.goto not in known_nodes and not closest(choice.goto.lower(), lowered_left_out):
                 broken.add(nid)
                 hint = did_you_mean(choice.goto, nodes)
-                close = difflib.get_close_matches(choice.goto, sorted(nodes), n=1, cutoff=0.6)
-                suggested.update(close)
+                suggested.add(closest(choice.goto, nodes) or choice.goto)
                 yield marks.problem(("nodes", nid, "choices", i, "goto"), f"choice leads to unknown scene '{choice.goto}'",
                                     hint)
-            yield from _choice_warnings(choice, ("nodes", nid, "choices", i), marks)
+            if not left_out.touches("nodes", nid, "choices", i):
+                yield from _choice_warnings(choice, ("nodes", nid, "choices", i), marks)
+    if _shape_cut(left_out) or left_out.touches("start"):
+        return  # a left-out scene, ending or choice would change what is reachable and how it ends
     kinds = {e.kind for e in scenario.endings.values()}
     for kind in ("good", "harmful"):
         if kind not in kinds:
@@ -96,6 +103,13 @@ def check(scenario: Scenario, marks: SourceMap) -> Iterator[Problem]:
         if nodes[nid].choices:
             yield marks.problem(("nodes", nid, "[key]"), f"no ending can be reached from scene '{nid}' (a trap)",
                                 "give one of the scenes in this loop a choice that leads towards an ending")
+
+
+def _shape_cut(left_out: LeftOut, nid: str | None = None) -> bool:
+    """Whether a scene (``nid``, or any), its ending, or one of its choices was left out, which
+    changes the graph; a left-out choice field (feedback, effects, when) does not."""
+    return any(path[0] == "nodes" and (len(path) <= 2 or (len(path) == 3 and path[2] in ("choices", "ending")))
+               and (nid is None or path[1:2] in ((), (nid,))) for path in left_out.paths)
 
 
 def _choice_warnings(choice: Choice, at: tuple, marks: SourceMap) -> Iterator[Problem]:

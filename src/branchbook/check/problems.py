@@ -49,15 +49,41 @@ class Report:
         return bool(self.errors or (strict and self.warnings))
 
 
-def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    """A hint naming the closest known id, or listing the few there are."""
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate ``word`` is a near miss of, if any: a typo ('independance'), or a part or start
+    of exactly one id ('fairness' for 'respondent-fairness'). Never a distant guess."""
     pool = sorted(set(candidates))
-    close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, pool, n=1, cutoff=0.75)
     if close:
-        return f"did you mean '{close[0]}'?"
-    if 0 < len(pool) <= 8:
-        return "known: " + ", ".join(pool)
+        return close[0]
+    if len(word) >= 4:
+        containing = [c for c in pool if word in c.split("-") or c.startswith(word)]
+        if len(containing) == 1:
+            return containing[0]
     return None
+
+
+_LISTED = 20  # up to this many known ids are listed in a hint
+
+
+def did_you_mean(word: str, candidates: Iterable[str], where: str | None = None) -> str | None:
+    """A hint naming the id ``word`` is a near miss of; otherwise the known ids (and ``where`` they are
+    declared), so that the author chooses rather than being steered to a distant one."""
+    pool = sorted(set(candidates))
+    close = closest(word, pool)
+    if close:
+        return f"did you mean '{close}'?"
+    declared = f" (declared in {where})" if where else ""
+    if 0 < len(pool) <= _LISTED:
+        return "known: " + ", ".join(pool) + declared
+    if where:
+        return f"the known ids are declared in {where}"
+    return None
+
+
+def spaces(n: int) -> str:
+    """'1 space', '2 spaces': for hints that say how far to indent."""
+    return f"{n} space" + ("" if n == 1 else "s")
 
 
 def display_path(path: Path, root: Path) -> str:

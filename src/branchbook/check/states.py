@@ -15,6 +15,7 @@ from typing import Iterator
 from ..model import Scenario, conditions
 from ..read.yaml_source import SourceMap
 from .problems import Problem, did_you_mean
+from .partial import LeftOut
 
 STATE_LIMIT = 50_000
 
@@ -100,10 +101,12 @@ def explore(scenario: Scenario, limit: int = STATE_LIMIT) -> Exploration | None:
     return found
 
 
-def check(scenario: Scenario, marks: SourceMap, limit: int = STATE_LIMIT) -> Iterator[Problem]:
-    yield from _names_declared(scenario, marks)
+def check(scenario: Scenario, marks: SourceMap, limit: int = STATE_LIMIT,
+          left_out: LeftOut = LeftOut()) -> Iterator[Problem]:
+    """``left_out``: what lenient validation left out; with any, only the per-choice rules run."""
+    yield from _names_declared(scenario, marks, left_out.ids("variables"))
     yield from _ranges(scenario, marks)
-    found = explore(scenario, limit)
+    found = None if left_out else explore(scenario, limit)
     if found is None:
         return
     if not found.complete:
@@ -148,8 +151,10 @@ def _undeclared(scenario: Scenario) -> Iterator[tuple[str, int, str, str]]:
                         yield node_id, i, "when", name
 
 
-def _names_declared(scenario: Scenario, marks: SourceMap) -> Iterator[Problem]:
+def _names_declared(scenario: Scenario, marks: SourceMap, declared_badly: frozenset[str]) -> Iterator[Problem]:
     for node_id, i, field, name in _undeclared(scenario):
+        if name in declared_badly:
+            continue  # declared, but its declaration has a problem of its own
         hint = did_you_mean(name, scenario.variables) or "declare it: variables: {" + name + ": {initial: 0}}"
         message = f"variable '{name}' is not declared under 'variables:'"
         at = ("nodes", node_id, "choices", i, field)

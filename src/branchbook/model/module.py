@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from .types import Frozen, ShortText, Slug, Text
+from .types import Frozen, ShortText, Slug, Text, Whole
 
 
 class Option(Frozen):
@@ -16,12 +16,13 @@ class Option(Frozen):
 class KnowledgeCheck(Frozen):
     id: Slug
     question: Text
-    options: list[Option] = Field(min_length=2, max_length=8)
+    options: list[Option] = Field(min_length=2, max_length=8, json_schema_extra={
+        "contains": {"properties": {"correct": {"const": True}}, "required": ["correct"]}})
 
     @model_validator(mode="after")
     def _one_correct(self) -> "KnowledgeCheck":
         if not any(option.correct for option in self.options):
-            raise ValueError("no option is marked 'correct: true'")
+            raise ValueError("no option is marked 'correct: true'; mark the right answer with 'correct: true'")
         return self
 
 
@@ -29,7 +30,7 @@ class Module(Frozen):
     id: Slug
     title: ShortText
     summary: Text | None = None
-    duration: int = Field(gt=0, le=24 * 60, description="Minutes a workshop needs for this module")
+    duration: Whole = Field(gt=0, le=24 * 60, description="Minutes a workshop needs for this module")
     objectives: list[ShortText] = Field(min_length=1, description="'After this module you can …' statements")
     scenarios: list[Slug] = Field(default_factory=list, description="Scenario ids, in the order they are played")
     discussion: list[Text] = Field(default_factory=list)

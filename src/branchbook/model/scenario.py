@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator
 
 from . import conditions
-from .types import FailureId, Frozen, ShortText, Slug, Text
+from .types import FailureId, Frozen, ShortText, Slug, Text, Whole
 
 VariableName = Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]{0,31}$")]
 ReferenceKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_:.-]{1,80}$")]
@@ -41,9 +41,9 @@ class Role(Frozen):
 class Variable(Frozen):
     """An integer that choices change, so that earlier decisions can narrow later options."""
 
-    initial: int = 0
-    min: int = 0
-    max: int = 10
+    initial: Whole = 0
+    min: Whole = 0
+    max: Whole = 10
     description: ShortText | None = None
 
 
@@ -55,7 +55,7 @@ class Choice(Frozen):
     feedback: Text | None = Field(None, description="Why this choice helps or harms (Markdown)")
     upholds: list[Slug] = Field(default_factory=list, description="Principle ids the choice upholds")
     violates: list[Slug] = Field(default_factory=list, description="Principle ids the choice violates")
-    effects: dict[VariableName, int] = Field(
+    effects: dict[VariableName, Whole] = Field(
         default_factory=dict, description="Added to variables when the choice is taken (values are clamped)"
     )
     when: str | None = Field(

@@ -20,7 +20,7 @@ from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..check.problems import Problem
+from ..check.problems import Problem, spaces
 
 MAX_BYTES = 1_000_000
 """Course files are hand-written text; anything larger is refused before parsing."""
@@ -231,9 +231,56 @@ _PLAIN_MESSAGES = [
 ]
 
 
-def _yaml_error(err: yaml.MarkedYAMLError, file: str, line_offset: int) -> Problem:
+_KEY_ONLY = re.compile(r"^( *)([^\s#:][^:#]*):\s*(#.*)?$")  # 'name:' with its value on the lines below
+
+
+def _indent(line: str) -> int | None:
+    """Spaces before the content of a line; None for a blank or comment-only line."""
+    stripped = line.lstrip(" ")
+    return None if not stripped.strip() or stripped.startswith("#") else len(line) - len(stripped)
+
+
+def _misindented_key(lines: list[str], at: int, col: int) -> tuple[int, str, str] | None:
+    """When a line at column ``col`` (0-based) breaks a block mapping, find the line whose indentation
+    went wrong: a field written left of the fields it lines up with (a dedented scene), or the
+    breaking line itself when it lines up with nothing above it. (line index, message, hint), or None."""
+    def back(start: int, below: int) -> tuple[int, int] | None:  # the nearest line above with indent < below
+        for i in range(start, -1, -1):
+            indent = _indent(lines[i])
+            if indent is not None and indent < below:
+                return i, indent
+        return None
+
+    above = back(at - 1, col)
+    if above is None:
+        return None
+    k, k_indent = above
+    key = _KEY_ONLY.match(lines[k])
+    sibling = back(k - 1, col + 1)
+    if key and sibling and _indent(lines[sibling[0]]) == col and _KEY_ONLY.match(lines[sibling[0]]):
+        name, like = key.group(2).strip(), lines[sibling[0]].strip()
+        return (k, f"'{name}:' starts in column {k_indent + 1}, but the fields before and after it start in "
+                   f"column {col + 1}", f"indent '{name}:' by {spaces(col - k_indent)} so that it lines up with "
+                f"'{like}' (line {sibling[0] + 1})")
+    level = next((_indent(lines[i]) for i in range(k + 1, at) if _indent(lines[i]) is not None), None)
+    here = _KEY_ONLY.match(lines[at]) or re.match(r"^( *)([^:#]+):", lines[at])
+    if level is not None and level > col and here:
+        name = here.group(2).strip()
+        return (at, f"'{name}:' starts in column {col + 1}, which lines up with nothing above it "
+                    f"(the fields before it start in column {level + 1})",
+                f"indent '{name}:' by {spaces(level - col)} more to line it up with the fields before it")
+    return None
+
+
+def _yaml_error(err: yaml.MarkedYAMLError, file: str, line_offset: int, text: str | None = None) -> Problem:
     problem = str(err.problem or "")
     mark = err.problem_mark or err.context_mark
+    if "expected <block end>, but found '<block mapping start>'" in problem and text is not None and mark:
+        found = _misindented_key(_BREAK.split(text), mark.line, mark.column)
+        if found:
+            line, message, hint = found
+            col = (_indent(_BREAK.split(text)[line]) or 0) + 1
+            return Problem(file, line + 1 + line_offset, col, f"YAML indentation: {message}", hint)
     if "end of stream" in problem and "quoted scalar" in str(err.context) and err.context_mark:
         mark = err.context_mark  # where the quote was opened, not the end of the file
         message, hint = "a quoted text starts here and is never closed", "add the closing quote"
@@ -299,7 +346,7 @@ def parse(text: str, file: str, line_offset: int = 0) -> tuple[Any, SourceMap, l
         loader = _NoAliasLoader(text)
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as err:
-        return None, marks, [_yaml_error(err, file, line_offset)]
+        return None, marks, [_yaml_error(err, file, line_offset, text)]
     except yaml.reader.ReaderError as err:  # a character YAML does not allow anywhere, e.g. a raw control character
         line, col = marks._line_col(err.position)
         message = f"the character U+{err.character:04X} is not allowed in a YAML file"

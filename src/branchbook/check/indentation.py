@@ -1,0 +1,118 @@
+"""Scenes at the wrong indentation, said as such at the line where the indentation went wrong.
+
+A scene written at the wrong level still parses as YAML, only as something else: a dedented scene
+becomes a field of the file (and the scenes after it, when its lines moved too, become its fields);
+an over-indented one becomes a field of the scene above; a scene whose lines were dedented has no
+value, and its ``text:`` and ``choices:`` become scenes. pydantic then says "unknown field" or
+"should be a mapping", and the usual hint ("rename it") would lose a scene. Here such mappings are
+recognised by their shape (``text``, ``choices`` or ``ending``) and reported as indentation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..read.yaml_source import DataPath, SourceMap
+from .problems import Problem, spaces
+
+_SCENE_FIELDS = ("text", "speaker", "choices", "ending", "facilitator")
+_SHAPE = ("text", "choices", "ending")  # a mapping with one of these is a scene
+_NAMED = 3  # swallowed scenes named in a message before "and N more"
+
+COVERED = Problem("", 0, 0, "")
+"""Returned for an error that another indentation problem already explains."""
+
+
+def _looks_like_scene(value: Any) -> bool:
+    return isinstance(value, dict) and any(key in value for key in _SHAPE)
+
+
+@dataclass
+class SceneLevels:
+    """Where the scenes of one scenario file are written, when some are not under ``nodes:``."""
+
+    top: dict[str, list[str]] = field(default_factory=dict)  # scene at the file's level → scenes it swallowed
+    nested: dict[str, str] = field(default_factory=dict)  # scene inside a scene → that scene
+    orphans: dict[str, list[str]] = field(default_factory=dict)  # scene with no value → its fields, read as scenes
+
+    @classmethod
+    def of(cls, fields: dict[str, Any], data: Any) -> SceneLevels:
+        """``fields``: the file model's fields; only a model with ``nodes`` has scenes."""
+        levels = cls()
+        if "nodes" not in fields or not isinstance(data, dict):
+            return levels
+        for key, value in data.items():
+            if key not in fields and _looks_like_scene(value):
+                levels.top[key] = [k for k, v in value.items() if _looks_like_scene(v)]
+        nodes = data.get("nodes")
+        if not isinstance(nodes, dict):
+            return levels
+        owner = None
+        for key, value in nodes.items():
+            if isinstance(value, dict):
+                levels.nested.update({k: key for k, v in value.items() if k not in _SCENE_FIELDS and _looks_like_scene(v)})
+            if value is None:
+                owner = key
+            elif key in _SCENE_FIELDS and owner is not None and not _looks_like_scene(value):
+                levels.orphans.setdefault(owner, []).append(key)
+            else:
+                owner = None
+        return levels
+
+    def scene_ids(self) -> set[str]:
+        """Ids of scenes written somewhere the model does not look for them."""
+        return {*self.top, *(k for inside in self.top.values() for k in inside), *self.nested, *self.orphans}
+
+    def problem(self, loc: DataPath, kind: str, data: dict, marks: SourceMap) -> Problem | None:
+        """The indentation problem behind a schema error at ``loc``, COVERED, or None (not one)."""
+        first = _first_scene(data, marks)
+        like = f", like '{first[0]}:' (column {first[1]})" if first else ""
+        if kind == "extra_forbidden" and len(loc) == 1 and loc[0] in self.top:
+            name, inside = loc[0], self.top[loc[0]]
+            message = f"scene '{name}' is indented at the level of the file's fields"
+            if inside:
+                named = _and([f"'{k}'" for k in inside[:_NAMED]] + ([f"{len(inside) - _NAMED} more"]
+                                                                    if len(inside) > _NAMED else []))
+                message += f", so the scenes after it ({named}) are read as its fields"
+            return marks.problem(loc + ("[key]",), message, _indent_hint(name, inside, first, marks))
+        if kind == "extra_forbidden" and len(loc) == 3 and loc[0] == "nodes" and self.nested.get(loc[2]) == loc[1]:
+            return marks.problem(loc + ("[key]",), f"scene '{loc[2]}' is indented inside scene '{loc[1]}'",
+                                 f"line '{loc[2]}:' up with the other scenes under `nodes:`{like}")
+        if len(loc) >= 2 and loc[0] == "nodes" and loc[1] in self.orphans:
+            lines = _and([f"'{k}:'" for k in self.orphans[loc[1]]])
+            return marks.problem(("nodes", loc[1], "[key]"),
+                                 f"scene '{loc[1]}' has nothing under it: its {lines} are indented at the "
+                                 "level of the scenes", f"indent {lines} under '{loc[1]}:', further than it")
+        if len(loc) >= 2 and loc[0] == "nodes" and any(loc[1] in fields for fields in self.orphans.values()):
+            return COVERED
+        return None
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _first_scene(data: dict, marks: SourceMap) -> tuple[str, int] | None:
+    """The first scene written under ``nodes:``, and its column."""
+    nodes = data.get("nodes")
+    first = next(iter(nodes), None) if isinstance(nodes, dict) else None
+    if first is None or ("nodes", first, "[key]") not in marks:
+        return None
+    return first, marks[("nodes", first, "[key]")].col
+
+
+def _indent_hint(name: str, inside: list[str], first: tuple[str, int] | None, marks: SourceMap) -> str:
+    """How far to move a scene written at the file's level: its key alone when its lines are
+    already indented for a scene, else the key and its lines (down to the scenes it swallowed)."""
+    if first is None:
+        return f"indent '{name}:' and its lines under `nodes:` like the other scenes"
+    scene, col = first
+    key = marks[(name, "[key]")]
+    child = min((m.col for path, m in marks.items() if len(path) == 3 and path[0] == name and path[2] == "[key]"),
+                default=col + 2)
+    where = f"so that it starts in column {col} like '{scene}:'"
+    if child > col:
+        return f"indent '{name}:' by {spaces(col - key.col)} {where}; its lines are already indented for a scene"
+    until = f" down to line {marks[(name, inside[0], '[key]')].line - 1}" if inside else ""
+    return f"indent '{name}:' and its lines{until} by {spaces(col - key.col)}, {where}"
