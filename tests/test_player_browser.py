@@ -26,6 +26,10 @@ LET_IT_DROP = "Let it drop"
 EXPLAIN = "Explain the process and the respondent's right to reply"
 PROMISE = "Promise Jo that he will be thrown out"
 KEY = "branchbook:mini-course:noticeboard"
+CHANGED = "This scenario changed since your last visit; you are back at the last step that still exists."
+UNREADABLE = "Your saved progress for this scenario could not be read, so it starts from the beginning."
+EARLIER = ("Welcome back. Your progress was saved by an earlier version of this course: check that this is "
+           "where you left off, or choose Restart.")
 
 HOST_SCRIPT = """
 window.__events = [];
@@ -62,6 +66,17 @@ def cont(stage):
 
 def choice_names(stage):
     return [b.inner_text().strip() for b in stage.locator(".bb-choice").all()]
+
+
+def choice_key(page, scene, label):
+    """The stable key the build gave the choice with this label (from the page's player data)."""
+    return page.evaluate("""([scene, label]) => branchbook.players[0].data.nodes[scene].choices.find(c => {
+        const t = document.createElement('template'); t.innerHTML = c.label;
+        return t.content.textContent.trim() === label; }).key""", [scene, label])
+
+
+def stored(page):
+    return json.loads(page.evaluate(f"localStorage.getItem('{KEY}')"))
 
 
 def active(page):
@@ -118,13 +133,15 @@ def test_play_to_an_ending_with_feedback_debrief_and_host_events(page, site):
 
     events = page.evaluate("window.__events")
     host = [e[1:] for e in events if e[0] == "host"]
+    first, second = choice_key(page, "ask", SAY_PLAINLY), choice_key(page, "listen", EXPLAIN)
+    path = f"{first},{second}"
     assert host == [
         ["scene", "ask", 0, ""],
-        ["choice", "ask", 1, "0", "listen"],
-        ["scene", "listen", 1, "0"],
-        ["choice", "listen", 2, "0,0", "fair"],
-        ["ending", "fair", 2, "0,0", "good"],
-        ["debrief", "fair", 2, "0,0"],
+        ["choice", "ask", 1, first, "listen"],
+        ["scene", "listen", 1, first],
+        ["choice", "listen", 2, path, "fair"],
+        ["ending", "fair", 2, path, "good"],
+        ["debrief", "fair", 2, path],
     ]
     dom = [e[1:] for e in events if e[0] == "dom"]
     assert [d[:3] for d in dom] == [h[:3] for h in host]
@@ -148,7 +165,7 @@ def test_back_restores_variables_and_restart_starts_over(page, site):
     assert heading(stage).inner_text() == "Scene 2"
     assert active(page)["text"] == "Scene 2"
     assert page.evaluate("branchbook.players[0].snapshot().variables") == {"trust": 1}
-    assert json.loads(page.evaluate(f"localStorage.getItem('{KEY}')"))["path"] == [1, 0]
+    assert stored(page) == {"version": 2, "path": [choice_key(page, "ask", AMBUSH), choice_key(page, "ambush", APOLOGISE)]}
 
     # Back from the feedback undoes the choice just made.
     choose(stage, PROMISE)
@@ -190,11 +207,26 @@ def test_progress_survives_a_reload_and_can_be_cleared(page, site, context):
     assert heading(stage).inner_text() == "Scene 1"
     assert stage.locator(".bb-status").is_hidden()
 
-    # A stored path that no longer fits the scenario is cut back to its valid part.
-    page.evaluate(f"localStorage.setItem('{KEY}', JSON.stringify({{format: 1, path: [1, 7, 0]}}))")
+    # A stored path that no longer fits the scenario is cut back to its valid part, and the reader is told.
+    ambush = choice_key(page, "ask", AMBUSH)
+    page.evaluate("([key, path]) => localStorage.setItem(key, JSON.stringify({version: 2, path: path}))",
+                  [KEY, [ambush, "ambush:nowhere:00000000", choice_key(page, "listen", EXPLAIN)]])
     page.reload()
     page.wait_for_selector(".bb-player.bb-js .bb-stage")
     assert heading(stage).inner_text() == "Scene 3"
+    assert stage.locator(".bb-status").inner_text() == CHANGED
+    assert stored(page)["path"] == [ambush]        # told once: the record now holds only what exists
+    page.reload()
+    page.wait_for_selector(".bb-player.bb-js .bb-stage")
+    assert stage.locator(".bb-status").inner_text() == "Welcome back: you are where you left off."
+
+    # A record that cannot be read is dropped, with a plain word, and the scenario starts afresh.
+    page.evaluate(f"localStorage.setItem('{KEY}', '{{\"version\": 2, \"path\": \"ask\"}}')")
+    page.reload()
+    page.wait_for_selector(".bb-player.bb-js .bb-stage")
+    assert heading(stage).inner_text() == "Scene 1"
+    assert stage.locator(".bb-status").inner_text() == UNREADABLE
+    assert page.evaluate(f"localStorage.getItem('{KEY}')") is None
 
 
 def test_a_when_gated_option_is_hidden_while_its_condition_is_false(page, site):
