@@ -713,3 +713,19 @@ def test_axe_finds_no_accessibility_violations(make_context, site):
         stage.get_by_role("button", name=f"Add a vote for: {SAY_PLAINLY}", exact=True).click()
         scan("room")
         assert not found, (scheme, found)
+
+
+@pytest.mark.parametrize("width", [1280, 400])
+def test_one_search_control_in_the_first_view(make_context, site, width):
+    if site.kind != "built":
+        pytest.skip("the theme's search belongs to the built site")
+    page = make_context(viewport={"width": width, "height": 800}).new_page()
+    page.goto(f"{site.base}/intro.html")
+    page.wait_for_load_state()
+    visible = page.evaluate("""() => [...document.querySelectorAll('.search-button__button, input[type=search]')]
+        .filter(e => { const r = e.getBoundingClientRect();
+                       return r.width > 0 && r.height > 0 && r.top < innerHeight && getComputedStyle(e).visibility !== 'hidden'; })
+        .map(e => e.className)""")
+    assert len(visible) == 1, visible
+    page.locator(".search-button__button").filter(visible=True).first.click()
+    assert page.locator("#pst-search-dialog input[type=search]").is_visible()   # and it still searches
