@@ -18,7 +18,7 @@
 
    Hosts (an LMS bridge, a room display…) plug in without touching this file:
        window.branchbook.addHost({scene(evt) {}, choice(evt) {}, ending(evt) {}, debrief(evt) {}})
-   Every method is optional and receives {type, course, scenario, node, step, path, reason, …}.
+   Every method is optional and receives {type, course, scenario, node, step, path (choice keys), reason, …}.
    The same object is dispatched as `detail` of a bubbling DOM CustomEvent `branchbook:progress`
    on the `.bb-player` element. Hosts registered before DOMContentLoaded see the first scene;
    a host may also be queued before this script loads: `window.branchbook = {hosts: [host]}`.
