@@ -12,6 +12,7 @@ than 127.0.0.1 fails the test that caused it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import http.server
@@ -114,15 +115,20 @@ def make_harness(root: Path) -> dict[str, str]:
     return pages
 
 
+def build_course(course: Path) -> Path:
+    """``branchbook build COURSE --no-handouts`` (a test fails if it does); returns the html root."""
+    run = subprocess.run([sys.executable, "-m", "branchbook", "build", str(course), "--no-handouts"],
+                         capture_output=True, text=True, timeout=600)
+    if run.returncode != 0:
+        pytest.fail(f"branchbook build of {course.name} failed:\n{run.stdout}\n{run.stderr}")
+    return course / "book" / "_build" / "html"
+
+
 def build_fixture_site(work: Path) -> tuple[Path, dict[str, str]]:
     """Build a copy of the fixture course with ``branchbook build``; returns (html root, pages)."""
     course = work / "mini"
     shutil.copytree(FIXTURE, course, ignore=shutil.ignore_patterns("_build"))
-    run = subprocess.run([sys.executable, "-m", "branchbook", "build", str(course), "--no-handouts"],
-                         capture_output=True, text=True, timeout=600)
-    if run.returncode != 0:
-        pytest.fail(f"branchbook build of the fixture failed:\n{run.stdout}\n{run.stderr}")
-    site = course / "book" / "_build" / "html"
+    site = build_course(course)
     return site, scenario_pages(site)
 
 
@@ -154,6 +160,21 @@ def scenario_pages(site_root: Path) -> dict[str, str]:
     return pages
 
 
+@contextlib.contextmanager
+def serve(root: Path):
+    """Serve ``root`` on 127.0.0.1 (a free port) while the block runs; yields the base URL.
+    Files are looked up per request, so a rebuilt site (swapped in at the same path) is served as it is."""
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="session")
 def site(request, tmp_path_factory) -> Site:
     kind = os.environ.get("BB_BROWSER_SITE", "built")
@@ -166,15 +187,8 @@ def site(request, tmp_path_factory) -> Site:
             pages = scenario_pages(root)
         except pytest.FixtureLookupError:
             root, pages = build_fixture_site(tmp_path_factory.mktemp("browser-site"))
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Site(f"http://127.0.0.1:{server.server_address[1]}", pages, kind, root)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(root) as base:
+        yield Site(base, pages, kind, root)
 
 
 # ---------------------------------------------------------------- the browser

@@ -10,11 +10,16 @@ from __future__ import annotations
 import json
 import random
 import re
+import shutil
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import pytest
+import yaml
 
 from branchbook.model import conditions
+from browser_support import FIXTURE, Site, build_course, scenario_pages, serve
 from browser_support import browser, context, guard, make_context, page, site  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
@@ -26,6 +31,10 @@ LET_IT_DROP = "Let it drop"
 EXPLAIN = "Explain the process and the respondent's right to reply"
 PROMISE = "Promise Jo that he will be thrown out"
 KEY = "branchbook:mini-course:noticeboard"
+CHANGED = "This scenario changed since your last visit; you are back at the last step that still exists."
+UNREADABLE = "Your saved progress for this scenario could not be read, so it starts from the beginning."
+EARLIER = ("Welcome back. Your progress was saved by an earlier version of this course: check that this is "
+           "where you left off, or choose Restart.")
 
 HOST_SCRIPT = """
 window.__events = [];
@@ -62,6 +71,17 @@ def cont(stage):
 
 def choice_names(stage):
     return [b.inner_text().strip() for b in stage.locator(".bb-choice").all()]
+
+
+def choice_key(page, scene, label):
+    """The stable key the build gave the choice with this label (from the page's player data)."""
+    return page.evaluate("""([scene, label]) => branchbook.players[0].data.nodes[scene].choices.find(c => {
+        const t = document.createElement('template'); t.innerHTML = c.label;
+        return t.content.textContent.trim() === label; }).key""", [scene, label])
+
+
+def stored(page):
+    return json.loads(page.evaluate(f"localStorage.getItem('{KEY}')"))
 
 
 def active(page):
@@ -118,13 +138,15 @@ def test_play_to_an_ending_with_feedback_debrief_and_host_events(page, site):
 
     events = page.evaluate("window.__events")
     host = [e[1:] for e in events if e[0] == "host"]
+    first, second = choice_key(page, "ask", SAY_PLAINLY), choice_key(page, "listen", EXPLAIN)
+    path = f"{first},{second}"
     assert host == [
         ["scene", "ask", 0, ""],
-        ["choice", "ask", 1, "0", "listen"],
-        ["scene", "listen", 1, "0"],
-        ["choice", "listen", 2, "0,0", "fair"],
-        ["ending", "fair", 2, "0,0", "good"],
-        ["debrief", "fair", 2, "0,0"],
+        ["choice", "ask", 1, first, "listen"],
+        ["scene", "listen", 1, first],
+        ["choice", "listen", 2, path, "fair"],
+        ["ending", "fair", 2, path, "good"],
+        ["debrief", "fair", 2, path],
     ]
     dom = [e[1:] for e in events if e[0] == "dom"]
     assert [d[:3] for d in dom] == [h[:3] for h in host]
@@ -148,7 +170,7 @@ def test_back_restores_variables_and_restart_starts_over(page, site):
     assert heading(stage).inner_text() == "Scene 2"
     assert active(page)["text"] == "Scene 2"
     assert page.evaluate("branchbook.players[0].snapshot().variables") == {"trust": 1}
-    assert json.loads(page.evaluate(f"localStorage.getItem('{KEY}')"))["path"] == [1, 0]
+    assert stored(page) == {"version": 2, "path": [choice_key(page, "ask", AMBUSH), choice_key(page, "ambush", APOLOGISE)]}
 
     # Back from the feedback undoes the choice just made.
     choose(stage, PROMISE)
@@ -190,20 +212,174 @@ def test_progress_survives_a_reload_and_can_be_cleared(page, site, context):
     assert heading(stage).inner_text() == "Scene 1"
     assert stage.locator(".bb-status").is_hidden()
 
-    # A stored path that no longer fits the scenario is cut back to its valid part.
-    page.evaluate(f"localStorage.setItem('{KEY}', JSON.stringify({{format: 1, path: [1, 7, 0]}}))")
+    # A stored path that no longer fits the scenario is cut back to its valid part, and the reader is told.
+    ambush = choice_key(page, "ask", AMBUSH)
+    page.evaluate("([key, path]) => localStorage.setItem(key, JSON.stringify({version: 2, path: path}))",
+                  [KEY, [ambush, "ambush:nowhere:00000000", choice_key(page, "listen", EXPLAIN)]])
     page.reload()
     page.wait_for_selector(".bb-player.bb-js .bb-stage")
     assert heading(stage).inner_text() == "Scene 3"
+    assert stage.locator(".bb-status").inner_text() == CHANGED
+    assert stored(page)["path"] == [ambush]        # told once: the record now holds only what exists
+    page.reload()
+    page.wait_for_selector(".bb-player.bb-js .bb-stage")
+    assert stage.locator(".bb-status").inner_text() == "Welcome back: you are where you left off."
+
+    # A record that cannot be read is dropped, with a plain word, and the scenario starts afresh.
+    page.evaluate(f"localStorage.setItem('{KEY}', '{{\"version\": 2, \"path\": \"ask\"}}')")
+    page.reload()
+    page.wait_for_selector(".bb-player.bb-js .bb-stage")
+    assert heading(stage).inner_text() == "Scene 1"
+    assert stage.locator(".bb-status").inner_text() == UNREADABLE
+    assert page.evaluate(f"localStorage.getItem('{KEY}')") is None
+
+
+@dataclass
+class EditableCourse:
+    """A copy of the fixture course, built and served; ``edit`` changes a scenario and rebuilds."""
+
+    course: Path
+    site: Site
+
+    def edit(self, scenario: str, change) -> None:
+        path = self.course / "scenarios" / f"{scenario}.yml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        change(data["nodes"])
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=200), encoding="utf-8")
+        build_course(self.course)
+
+
+@pytest.fixture
+def editable(tmp_path):
+    course = tmp_path / "mini"
+    shutil.copytree(FIXTURE, course, ignore=shutil.ignore_patterns("_build"))
+    root = build_course(course)
+    with serve(root) as base:
+        yield EditableCourse(course, Site(base, scenario_pages(root), "built", root))
+
+
+def scene_id(stage):
+    return stage.locator(".bb-stage-scene").get_attribute("data-bb-node")
+
+
+def reload(page):
+    page.reload()
+    page.wait_for_selector(".bb-player.bb-js .bb-stage")
+
+
+def play_to_listen_by_the_ambush(stage):
+    choose(stage, AMBUSH)
+    cont(stage)
+    choose(stage, APOLOGISE)
+    cont(stage)
+    assert scene_id(stage) == "listen"
+    assert choice_names(stage) == [EXPLAIN, PROMISE]
+
+
+def test_saved_progress_survives_an_author_reordering_choices(page, editable):
+    stage = open_player(page, editable.site)
+    play_to_listen_by_the_ambush(stage)
+
+    def reorder(nodes):
+        nodes["ask"]["choices"].reverse()       # with positions, [1, 0] would now lead to "promise"
+        nodes["listen"]["choices"].reverse()
+    editable.edit("noticeboard", reorder)
+    reload(page)
+
+    assert scene_id(stage) == "listen"
+    assert heading(stage).inner_text() == "Scene 2"
+    assert choice_names(stage) == [PROMISE, EXPLAIN]
+    assert stage.locator(".bb-status").inner_text() == "Welcome back: you are where you left off."
+    stage.get_by_role("button", name="Back one step").click()
+    assert scene_id(stage) == "ambush"          # the steps before are the reader's too
+    assert page.evaluate("branchbook.players[0].snapshot().variables") == {"trust": 1}
+
+
+def test_a_removed_scene_sends_the_reader_back_to_the_last_step_that_exists(page, editable):
+    stage = open_player(page, editable.site)
+    play_to_listen_by_the_ambush(stage)
+
+    def remove_listen(nodes):
+        del nodes["listen"]
+        nodes["ask"]["choices"][0]["goto"] = "fair"
+        nodes["ambush"]["choices"][0]["goto"] = "promise"
+    editable.edit("noticeboard", remove_listen)
+    reload(page)
+
+    assert scene_id(stage) == "ambush"
+    assert choice_names(stage) == [APOLOGISE, LET_IT_DROP]
+    status = stage.locator(".bb-status")
+    assert status.inner_text() == CHANGED
+    page.wait_for_function("t => document.querySelector('.bb-live').textContent === t", arg=CHANGED)
+    assert page.evaluate("branchbook.players[0].snapshot().variables") == {"trust": 1}
+    assert stored(page)["path"] == [choice_key(page, "ask", AMBUSH)]
+    choose(stage, APOLOGISE)                    # and play on in the new version
+    cont(stage)
+    assert scene_id(stage) == "promise"
+    assert status.is_hidden()
+
+
+def test_a_record_saved_by_the_earlier_player_is_replayed_and_upgraded(page, site):
+    stage = open_player(page, site)
+    page.evaluate(f"localStorage.setItem('{KEY}', JSON.stringify({{format: 1, path: [1, 0]}}))")
+    reload(page)
+    assert scene_id(stage) == "listen"          # ask: option 2, ambush: option 1
+    assert stage.locator(".bb-status").inner_text() == EARLIER
+    assert stored(page) == {"version": 2, "path": [choice_key(page, "ask", AMBUSH), choice_key(page, "ambush", APOLOGISE)]}
+    reload(page)
+    assert stage.locator(".bb-status").inner_text() == "Welcome back: you are where you left off."
+
+    # A room session from the earlier player: decisions whose recorded option matches are kept,
+    # the votes move from positions to choices.
+    def room_record(label):
+        decision = {"node": "ask", "offered": [0, 1], "labels": [label, AMBUSH], "gotos": ["listen", "ambush"],
+                    "votes": [2, 1], "chosen": 0, "at": "2026-01-01T10:01:00.000Z"}
+        return {"format": 1, "path": [0], "room": {"started": "2026-01-01T10:00:00.000Z", "decisions": [decision],
+                                                   "votes": {"listen": {"1": 3}}, "finished": None, "ending": None}}
+
+    page.evaluate("([key, record]) => localStorage.setItem(key, JSON.stringify(record))", [KEY, room_record(SAY_PLAINLY)])
+    reload(page)
+    assert scene_id(stage) == "listen"
+    assert stage.get_by_role("button", name="Facilitate a room").get_attribute("aria-pressed") == "true"
+    assert [int(t) for t in stage.locator(".bb-vote-number").all_inner_texts()] == [0, 3]
+    assert stage.locator(".bb-status").inner_text() == EARLIER
+    room = stored(page)["room"]
+    assert room["decisions"][0]["chosen"] == choice_key(page, "ask", SAY_PLAINLY)
+    assert room["votes"]["listen"] == {choice_key(page, "listen", PROMISE): 3}
+
+    # The recorded option is not the one at that position now: the record is not trusted past it.
+    page.evaluate("([key, record]) => localStorage.setItem(key, JSON.stringify(record))",
+                  [KEY, room_record("An option this scenario never had")])
+    reload(page)
+    assert scene_id(stage) == "ask"
+    assert stage.locator(".bb-status").inner_text() == CHANGED
+
+
+def test_new_data_for_an_open_page_keeps_the_reader_at_the_same_step(page, site):
+    stage = open_player(page, site)
+    play_to_listen_by_the_ambush(stage)
+    taken = page.evaluate("""() => { const d = structuredClone(branchbook.players[0].data);
+        d.nodes.listen.choices.reverse(); return branchbook.update(d); }""")
+    assert taken == 1
+    assert scene_id(stage) == "listen"
+    assert choice_names(stage) == [PROMISE, EXPLAIN]
+    assert stage.locator(".bb-status").is_hidden()
+
+    page.evaluate("""() => { const d = structuredClone(branchbook.players[0].data);
+        d.nodes.ambush.choices.shift(); branchbook.update(d); }""")
+    assert scene_id(stage) == "ambush"
+    assert choice_names(stage) == [LET_IT_DROP]
+    assert stage.locator(".bb-status").inner_text() == CHANGED
+    assert page.evaluate("branchbook.update(Object.assign({}, branchbook.players[0].data, {scenario: 'other'}))") == 0
 
 
 def test_a_when_gated_option_is_hidden_while_its_condition_is_false(page, site):
     # The fixture's gate (trust >= 1) always holds on reachable paths, so start Jo's trust lower.
     def lower_trust(route):
         response = route.fetch()
-        body = response.text()
-        assert '"trust":{"initial":2' in body
-        route.fulfill(response=response, body=body.replace('"trust":{"initial":2', '"trust":{"initial":1'))
+        body, found = re.subn(r'("trust":\{[^{}]*"initial":)2\b', r"\g<1>1", response.text())
+        assert found == 1
+        route.fulfill(response=response, body=body)
 
     page.route(re.compile(r".*/noticeboard\.html(\?.*)?$"), lower_trust)
     stage = open_player(page, site)
@@ -427,6 +603,17 @@ def test_without_javascript_the_gamebook_is_the_page(make_context, site):
     page.goto(site.url("noticeboard"))
     assert page.locator(".bb-gamebook").is_visible()
     assert page.locator(".bb-stage, .bb-leave").count() == 0
+    # Playable on paper from the screen, as the printed packet is: the trackers' starting values,
+    # and at each choice what it changes and when it is offered, in words.
+    trackers = page.locator(".bb-trackers")
+    assert trackers.is_visible()
+    assert trackers.locator("li").all_inner_texts() == ["trust (Jo's trust in the committee): starts at 2, can range from 0 to 3"]
+    assert page.locator("#scene-ask .bb-choices li").all_inner_texts() == [
+        f"{SAY_PLAINLY} (go to scene 2; changes: trust +1)",
+        f"{AMBUSH} (go to scene 3; changes: trust \u22121)",
+    ]
+    assert page.locator("#scene-ambush .bb-choices li").first.inner_text() == \
+        f"{APOLOGISE} (go to scene 2; offered only if trust is at least 1)"
     page.locator("#scene-ask .bb-choices a").first.click()
     assert page.url.endswith("#scene-listen")
 
@@ -526,3 +713,19 @@ def test_axe_finds_no_accessibility_violations(make_context, site):
         stage.get_by_role("button", name=f"Add a vote for: {SAY_PLAINLY}", exact=True).click()
         scan("room")
         assert not found, (scheme, found)
+
+
+@pytest.mark.parametrize("width", [1280, 400])
+def test_one_search_control_in_the_first_view(make_context, site, width):
+    if site.kind != "built":
+        pytest.skip("the theme's search belongs to the built site")
+    page = make_context(viewport={"width": width, "height": 800}).new_page()
+    page.goto(f"{site.base}/intro.html")
+    page.wait_for_load_state()
+    visible = page.evaluate("""() => [...document.querySelectorAll('.search-button__button, input[type=search]')]
+        .filter(e => { const r = e.getBoundingClientRect();
+                       return r.width > 0 && r.height > 0 && r.top < innerHeight && getComputedStyle(e).visibility !== 'hidden'; })
+        .map(e => e.className)""")
+    assert len(visible) == 1, visible
+    page.locator(".search-button__button").filter(visible=True).first.click()
+    assert page.locator("#pst-search-dialog input[type=search]").is_visible()   # and it still searches

@@ -127,7 +127,8 @@ def test_progress_lives_only_in_local_storage_under_the_course_key_and_clears(pa
         assert after["caches"] == [] and after["workers"] == 0
         assert set(after["local"]) - THEME_LOCAL == {k for k in after["local"] if k.startswith(PREFIX)}
     assert all(k.startswith(PREFIX) for k in written)
-    assert all(re.fullmatch(r'\{"format":1,"path":\[[0-9,]+\]\}', v) for v in written.values()), written
+    assert all(re.fullmatch(r'\{"version":2,"path":\[("[a-z0-9-]+:[a-z0-9-]+:[0-9a-f]{8}(:[0-9]+)?",?)+\]\}', v)
+               for v in written.values()), written
     assert context.cookies() == []
 
     # The visible control removes this scenario's progress, and only that.

@@ -14,7 +14,7 @@ from sphinx.application import Sphinx
 from .directives import KnowledgeCheckDirective, PlayerDirective
 from .nodes import check_node, player_node, visit_check_html, visit_player_html, depart_noop
 from .page import add_security_meta, escape_page_title, escape_search_index
-from .theme_fixes import THEME_CSS, fix_pages
+from .theme_fixes import THEME_CSS, fix_pages, one_search_field
 
 STATIC = Path(__file__).parent / "static"
 
@@ -31,6 +31,7 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("branchbook-player", PlayerDirective)
     app.add_directive("branchbook-check", KnowledgeCheckDirective)
     app.connect("builder-inited", _add_static)
+    app.connect("config-inited", one_search_field)
     app.add_css_file("bb-player.css")
     app.add_css_file(THEME_CSS)
     app.add_js_file("bb-leave.js", loading_method="defer")

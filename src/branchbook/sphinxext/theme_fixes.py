@@ -19,6 +19,14 @@ markup simply stops matching (the browser accessibility tests then say so).
 - ``aria-deprecated-role`` and ``aria-required-children`` (WCAG 4.1.2), bibliography: docutils
   gives each entry of a ``role="list"`` the deprecated role ``doc-biblioentry``; ``listitem`` is
   what a list needs.
+
+One fix is a setting rather than a rewrite (``one_search_field``): two search fields in the first
+view at desktop widths. pydata-sphinx-theme 0.17 puts a search field in a top bar
+(``navbar_persistent``) unless the theme options name that setting; sphinx-book-theme already has
+one at the top of its sidebar and leaves the top bar otherwise empty. Saying ``navbar_persistent:
+[]`` drops the duplicate and its empty bar from the page (so no reader, assistive technology
+included, meets it twice); narrow screens keep the theme's search button in the article header.
+An author who sets ``navbar_persistent`` in ``_config.yml`` keeps their setting.
 """
 
 from __future__ import annotations
@@ -67,3 +75,10 @@ def fix_pages(app, exception) -> None:
         for page in Path(app.outdir).rglob("*.html"):
             if "_static" not in page.relative_to(app.outdir).parts:
                 fix_file(page)
+
+
+def one_search_field(app, config) -> None:
+    """``config-inited`` handler: one search field per page (see the module docstring)."""
+    options = dict(config.html_theme_options or {})
+    options.setdefault("navbar_persistent", [])
+    config.html_theme_options = options

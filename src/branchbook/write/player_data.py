@@ -7,15 +7,34 @@ translation needs no change to the player.
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from .. import layout
 from ..messages import catalogue
-from ..model import Course, Module, Scenario
+from ..messages.wording import condition_words, effect_words
+from ..model import Choice, Course, Module, Scenario
 from . import markdown
 
 FORMAT = 1
 PLAYER_KEYS = ("player.", "ending.", "gamebook.", "page.")
+
+
+def choice_keys(scene_id: str, choices: list[Choice]) -> list[str]:
+    """Stable identities for a scene's choices: ``scene:target:hash of the label``.
+
+    Saved progress stores these instead of positions, so reordering a scene's choices (or adding
+    one) keeps a reader where they were; changing a choice's target or wording retires its key.
+    Two choices alike in target and label (wording collapsed to single spaces) would share a key,
+    so a repeat gets ``:2``, ``:3``… in order.
+    """
+    keys: list[str] = []
+    for choice in choices:
+        label = " ".join(choice.label.split())
+        key = f"{scene_id}:{choice.goto}:{hashlib.sha256(label.encode('utf-8')).hexdigest()[:8]}"
+        repeats = sum(1 for k in keys if k == key or k.startswith(key + ":"))
+        keys.append(f"{key}:{repeats + 1}" if repeats else key)
+    return keys
 
 
 def scenario_data(course: Course, scenario: Scenario) -> dict:
@@ -31,16 +50,18 @@ def scenario_data(course: Course, scenario: Scenario) -> dict:
             "html": markdown.to_html(node.text),
             "choices": [
                 {
+                    "key": key,
                     "label": markdown.to_inline_html(choice.label),
                     "goto": choice.goto,
                     "feedbackHtml": markdown.to_html(choice.feedback) if choice.feedback else "",
                     "upholds": choice.upholds,
                     "violates": choice.violates,
                     "effects": choice.effects,
+                    "effectsWords": effect_words(choice.effects, language),
                     "when": choice.condition,
-                    "whenText": choice.when,
+                    "whenWords": condition_words(choice.condition, language) if choice.condition is not None else "",
                 }
-                for choice in node.choices
+                for key, choice in zip(choice_keys(node_id, node.choices), node.choices)
             ],
             "ending": None if node.ending is None else {
                 "kind": node.ending.kind,
@@ -66,7 +87,8 @@ def scenario_data(course: Course, scenario: Scenario) -> dict:
         "title": scenario.title,
         "start": scenario.start,
         "feedback": scenario.feedback,
-        "variables": {name: v.model_dump(include={"initial", "min", "max"}) for name, v in scenario.variables.items()},
+        "variables": {name: v.model_dump(include={"initial", "min", "max", "description"})
+                      for name, v in scenario.variables.items()},
         "principles": {p.id: p.name for p in course.settings.principles if p.id in used},
         "nodes": nodes,
         "debrief": [markdown.to_inline_html(q) for q in scenario.debrief],

@@ -10,11 +10,15 @@
    goes in through textContent. Every visible string comes from `data.messages`.
 
    Progress is kept in localStorage under `branchbook:<course>:<scenario>` as the path of choice
-   indices (plus the votes, in room mode). No cookies; nothing leaves the browser.
+   keys (each choice's stable identity from the build: scene, target and a hash of its label), plus
+   the votes in room mode; never as positions, so an author reordering choices moves no reader.
+   After a course update the reader resumes at the last stored step that still exists and is told
+   so. Records saved by earlier players (positions, `format: 1`) are replayed as far as they fit.
+   No cookies; nothing leaves the browser. docs/player.md describes the stored record.
 
    Hosts (an LMS bridge, a room display…) plug in without touching this file:
        window.branchbook.addHost({scene(evt) {}, choice(evt) {}, ending(evt) {}, debrief(evt) {}})
-   Every method is optional and receives {type, course, scenario, node, step, path, reason, …}.
+   Every method is optional and receives {type, course, scenario, node, step, path (choice keys), reason, …}.
    The same object is dispatched as `detail` of a bubbling DOM CustomEvent `branchbook:progress`
    on the `.bb-player` element. Hosts registered before DOMContentLoaded see the first scene;
    a host may also be queued before this script loads: `window.branchbook = {hosts: [host]}`.
@@ -23,7 +27,7 @@
   "use strict";
 
   var FORMAT = 1;
-  var STORE_FORMAT = 1;
+  var STORE_VERSION = 2;       // the localStorage record; 1 (as `format`) stored positions
   var RECORD_FORMAT = 1;
 
   var api = window.branchbook = window.branchbook || {};
@@ -191,51 +195,113 @@
     return out;
   };
 
-  /* Replay a path from the start; stops at the first step that is no longer valid. */
-  Player.prototype.walk = function (path) {
+  /* Replay a path of choice keys from the start. It stops at the first step that is no longer
+     valid: its scene is gone or is an ending, no choice there has that key (the choice was removed,
+     retargeted or reworded), or the choice's condition no longer holds. `positions` replays a
+     path saved by an earlier player (choice indices) the same way. */
+  Player.prototype.walk = function (path, positions) {
     var vars = this.initialVars(), id = this.data.start, steps = [];
     for (var i = 0; i < path.length; i++) {
-      var node = this.nodes[id];
-      if (!node || node.ending || !isIndex(path[i])) { break; }
-      var choice = (node.choices || [])[path[i]];
-      if (!choice || !evaluate(choice.when, vars) || !this.nodes[choice.goto]) { break; }
-      steps.push({node: id, index: path[i], choice: choice, vars: vars});
+      var node = this.nodes[id], choices = node ? node.choices || [] : [];
+      if (!node || node.ending) { break; }
+      var index = positions ? (isIndex(path[i]) && path[i] < choices.length ? path[i] : -1)
+                            : choices.map(function (c) { return c.key; }).indexOf(path[i]);
+      var choice = choices[index];
+      if (!choice || typeof choice.key !== "string" || !evaluate(choice.when, vars) || !this.nodes[choice.goto]) { break; }
+      steps.push({node: id, index: index, key: choice.key, choice: choice, vars: vars});
       vars = this.applyEffects(vars, choice.effects);
       id = choice.goto;
     }
     return {node: id, vars: vars, steps: steps};
   };
 
+  function keysOf(walked) { return walked.steps.map(function (s) { return s.key; }); }
+
   /* ---- persistence ---- */
 
+  /* The stored record (docs/player.md):
+     {version: 2, path: [choice key, …], room?: {started, finished, ending, votes: {scene: {key: n}},
+      decisions: [{node, offered: [key, …], labels, gotos, votes: [n, …], chosen: key, at}]}} */
   Player.prototype.save = function () {
-    var record = {format: STORE_FORMAT, path: this.path};
+    var record = {version: STORE_VERSION, path: this.path};
     if (this.room) { record.room = this.room; }
     storageSet(this.key, JSON.stringify(record));
   };
 
+  /* Adopt the stored room session for the steps that are still valid, or drop it when its
+     decisions do not match those steps (it belongs to another version of the scenario). */
+  Player.prototype.adoptRoom = function (room, walked) {
+    if (!room || typeof room !== "object" || !Array.isArray(room.decisions) || typeof room.started !== "string") {
+      return null;
+    }
+    var fits = room.decisions.length >= walked.steps.length && walked.steps.every(function (step, i) {
+      var d = room.decisions[i];
+      return d && d.node === step.node && d.chosen === step.key && Array.isArray(d.offered) &&
+        Array.isArray(d.votes) && d.offered.indexOf(d.chosen) >= 0;
+    });
+    if (!fits) { return null; }
+    room.decisions = room.decisions.slice(0, walked.steps.length);
+    if (!room.votes || typeof room.votes !== "object") { room.votes = {}; }
+    if (!this.nodes[walked.node].ending) { room.finished = null; room.ending = null; }
+    return room;
+  };
+
+  /* A room session saved by an earlier player names options by position: rename them by key at
+     the steps replayed, and keep the decisions only while each chosen option's recorded label and
+     target match the choice at that position now (the one check an old record allows). */
+  Player.prototype.upgradeRoom = function (room, walked) {
+    if (!room || typeof room !== "object" || !Array.isArray(room.decisions)) { return {room: null, steps: walked.steps.length}; }
+    var self = this, kept = 0;
+    for (; kept < walked.steps.length; kept++) {
+      var d = room.decisions[kept], step = walked.steps[kept];
+      var at = d && Array.isArray(d.offered) ? d.offered.indexOf(d.chosen) : -1;
+      if (at < 0 || d.node !== step.node || d.chosen !== step.index || !Array.isArray(d.labels) || !Array.isArray(d.gotos) ||
+          d.labels[at] !== htmlText(step.choice.label) || d.gotos[at] !== step.choice.goto) { break; }
+    }
+    var choices = function (node) { return (self.nodes[node] && self.nodes[node].choices) || []; };
+    room.decisions = room.decisions.slice(0, kept).map(function (d) {
+      var list = choices(d.node);
+      return Object.assign({}, d, {
+        offered: d.offered.map(function (i) { return list[i] ? list[i].key : null; }),
+        chosen: list[d.chosen].key
+      });
+    });
+    var votes = {};
+    Object.keys(room.votes && typeof room.votes === "object" ? room.votes : {}).forEach(function (node) {
+      var list = choices(node), byKey = {};
+      Object.keys(room.votes[node] || {}).forEach(function (i) { if (list[i]) { byKey[list[i].key] = room.votes[node][i]; } });
+      votes[node] = byKey;
+    });
+    room.votes = votes;
+    return {room: room, steps: kept};
+  };
+
+  /* Read the stored record. Returns how the reader comes back: null (nothing stored, or a fresh
+     start), "resumed", "changed" (some stored steps no longer exist), "earlier" (a record from an
+     earlier player, replayed in full) or "unreadable" (dropped). */
   Player.prototype.load = function () {
     var raw = storageGet(this.key);
-    if (!raw) { return false; }
+    if (!raw) { return null; }
     var stored;
-    try { stored = JSON.parse(raw); } catch (e) { return false; }
-    if (!stored || stored.format !== STORE_FORMAT || !Array.isArray(stored.path)) { return false; }
-    var walked = this.walk(stored.path);
-    this.path = walked.steps.map(function (s) { return s.index; });
-    var room = stored.room;
-    if (room && typeof room === "object" && Array.isArray(room.decisions) && typeof room.started === "string") {
-      var ok = room.decisions.length >= this.path.length && walked.steps.every(function (step, i) {
-        var d = room.decisions[i];
-        return d && d.node === step.node && d.chosen === step.index && Array.isArray(d.votes);
-      });
-      if (ok) {
-        room.decisions = room.decisions.slice(0, this.path.length);
-        if (!room.votes || typeof room.votes !== "object") { room.votes = {}; }
-        if (!this.nodes[walked.node].ending) { room.finished = null; room.ending = null; }
-        this.room = room;
-      }
+    try { stored = JSON.parse(raw); } catch (e) { stored = null; }
+    var earlier = Boolean(stored && stored.version === undefined && stored.format === 1 && Array.isArray(stored.path));
+    if (!earlier && !(stored && stored.version === STORE_VERSION && Array.isArray(stored.path))) {
+      storageRemove(this.key);
+      return "unreadable";
     }
-    return this.path.length > 0 || Boolean(this.room);
+    var walked = this.walk(stored.path, earlier), room = stored.room;
+    if (earlier) {
+      var upgraded = this.upgradeRoom(room, walked);
+      if (upgraded.room && upgraded.steps < walked.steps.length) { walked = this.walk(keysOf(walked).slice(0, upgraded.steps)); }
+      room = upgraded.room;
+    }
+    this.path = keysOf(walked);
+    this.room = this.adoptRoom(room, walked);
+    var changed = walked.steps.length < stored.path.length;
+    if (changed || earlier) { this.save(); }   // the notice is given once; the record is now current
+    if (changed) { return "changed"; }
+    if (!this.path.length && !this.room) { return null; }
+    return earlier ? "earlier" : "resumed";
   };
 
   /* ---- events for hosts ---- */
@@ -267,9 +333,12 @@
 
   /* ---- building the stage ---- */
 
+  var COMEBACK = {resumed: "player.resumed", changed: "player.changed", earlier: "player.resumed_earlier",
+                  unreadable: "player.unreadable"};
+
   Player.prototype.mount = function () {
     var self = this;
-    var resumed = this.load();
+    var comeback = this.load();
 
     this.stage = el("div", {
       class: "bb-stage",
@@ -298,10 +367,29 @@
     else { this.container.appendChild(this.stage); }
     this.container.classList.add("bb-js");
 
-    if (resumed) { this.setStatus(this.msg("player.resumed")); }
+    var notice = comeback ? this.msg(COMEBACK[comeback]) : null;
+    this.setStatus(notice);
     // No focus move on page load; only a returning reader hears anything.
-    this.render({focus: false, quiet: true, reason: resumed ? "resume" : "start",
-                 announce: resumed ? this.msg("player.resumed") : null});
+    this.render({focus: false, quiet: true, reason: comeback ? "resume" : "start", announce: notice});
+  };
+
+  /* New data for this scenario while the page is open (an author's live preview hands it over):
+     the reader stays at the same step where it still exists, else goes back to the last step that
+     does and is told so, exactly as after a reload. */
+  Player.prototype.setData = function (data) {
+    var before = this.path.length;
+    this.data = data;
+    this.nodes = data.nodes;
+    this.messages = data.messages || {};
+    var walked = this.walk(this.path);
+    this.path = keysOf(walked);
+    if (this.room) { this.room = this.adoptRoom(this.room, walked); }
+    var changed = walked.steps.length < before;
+    if (changed) { this.showFeedback = false; }
+    this.save();
+    var notice = changed ? this.msg("player.changed") : null;
+    this.setStatus(notice);
+    this.render({focus: false, quiet: true, reason: "update", announce: notice});
   };
 
   Player.prototype.setStatus = function (text) {
@@ -320,7 +408,7 @@
   Player.prototype.render = function (opts) {
     opts = opts || {};
     var walked = this.walk(this.path);
-    this.path = walked.steps.map(function (s) { return s.index; });
+    this.path = keysOf(walked);
     if (this.showFeedback && walked.steps.length === 0) { this.showFeedback = false; }
 
     this.backButton.disabled = this.path.length === 0;
@@ -447,7 +535,7 @@
   Player.prototype.decisionSummary = function (walked) {
     var self = this;
     return walked.steps.map(function (step, i) {
-      var d = {node: step.node, choice: step.index, goto: step.choice.goto,
+      var d = {node: step.node, choice: step.key, goto: step.choice.goto,
                upholds: (step.choice.upholds || []).slice(), violates: (step.choice.violates || []).slice()};
       if (self.room && self.room.decisions[i]) { d.votes = self.room.decisions[i].votes.slice(); }
       return d;
@@ -512,7 +600,7 @@
 
   /* ---- moves ---- */
 
-  Player.prototype.choose = function (index, roomDecision) {
+  Player.prototype.choose = function (index) {
     var walked = this.walk(this.path);
     var node = this.nodes[walked.node];
     if (!node || node.ending) { return; }
@@ -520,14 +608,14 @@
     if (!choice || !evaluate(choice.when, walked.vars)) { return; }
     if (this.room) {
       this.room.decisions = this.room.decisions.slice(0, this.path.length);
-      this.room.decisions.push(roomDecision || this.roomDecision(walked.node, node, walked.vars, index));
+      this.room.decisions.push(this.roomDecision(walked.node, node, walked.vars, index));
       delete this.room.votes[walked.node];
     }
-    this.path.push(index);
+    this.path.push(choice.key);
     this.showFeedback = this.data.feedback !== "end" && this.hasFeedback(choice);
     this.setStatus("");
     this.save();
-    this.emit("choice", walked.node, {choice: index, goto: choice.goto, reason: "choice",
+    this.emit("choice", walked.node, {choice: choice.key, goto: choice.goto, reason: "choice",
       upholds: (choice.upholds || []).slice(), violates: (choice.violates || []).slice()});
     this.render({focus: true, reason: "choice"});
   };
@@ -546,7 +634,7 @@
       this.room.ending = null;
       if (undone) {
         var votes = {};
-        undone.offered.forEach(function (index, i) { votes[index] = undone.votes[i]; });
+        undone.offered.forEach(function (key, i) { votes[key] = undone.votes[i]; });
         this.room.votes[undone.node] = votes;
       }
     }
@@ -605,22 +693,24 @@
 
   Player.prototype.roomDecision = function (id, node, vars, chosen) {
     var offered = this.offered(node, vars), votes = this.currentVotes(id);
+    var choices = offered.map(function (i) { return node.choices[i]; });
     return {
       node: id,
-      offered: offered,
-      labels: offered.map(function (i) { return htmlText(node.choices[i].label); }),
-      gotos: offered.map(function (i) { return node.choices[i].goto; }),
-      votes: offered.map(function (i) { return votes[i] || 0; }),
-      chosen: chosen,
+      offered: choices.map(function (c) { return c.key; }),
+      labels: choices.map(function (c) { return htmlText(c.label); }),
+      gotos: choices.map(function (c) { return c.goto; }),
+      votes: choices.map(function (c) { return votes[c.key] || 0; }),
+      chosen: node.choices[chosen].key,
       at: now()
     };
   };
 
-  /* The option with strictly the most votes, or -1 (no votes, or a tie at the top). */
-  Player.prototype.majority = function (offered, votes) {
+  /* The option (its index) with strictly the most votes, or -1 (no votes, or a tie at the top).
+     Votes are counted per choice key. */
+  Player.prototype.majority = function (node, offered, votes) {
     var best = -1, bestVotes = 0, tie = false;
     offered.forEach(function (index) {
-      var v = votes[index] || 0;
+      var v = votes[node.choices[index].key] || 0;
       if (v > bestVotes) { best = index; bestVotes = v; tie = false; }
       else if (v === bestVotes && v > 0) { tie = true; }
     });
@@ -631,28 +721,28 @@
     var self = this;
     var votes = this.currentVotes(id);
     var decide = button(this.msg("player.decide"), "bb-primary bb-decide", function () {
-      var pick = self.majority(offered, votes);
+      var pick = self.majority(node, offered, votes);
       if (pick >= 0) { self.choose(pick); }
     });
     function refreshDecide() {
-      var ready = self.majority(offered, votes) >= 0;
+      var ready = self.majority(node, offered, votes) >= 0;
       decide.setAttribute("aria-disabled", ready ? "false" : "true");
     }
     offered.forEach(function (index) {
-      var labelHtml = node.choices[index].label, labelText = htmlText(labelHtml);
-      var count = el("span", {class: "bb-vote-number", text: String(votes[index] || 0)});
+      var key = node.choices[index].key, labelHtml = node.choices[index].label, labelText = htmlText(labelHtml);
+      var count = el("span", {class: "bb-vote-number", text: String(votes[key] || 0)});
       function change(delta) {
-        var next = Math.max(0, (votes[index] || 0) + delta);
-        votes[index] = next;
+        var next = Math.max(0, (votes[key] || 0) + delta);
+        votes[key] = next;
         count.textContent = String(next);
         minus.setAttribute("aria-disabled", next ? "false" : "true");
         self.save();
         refreshDecide();
         self.announce(labelText + ": " + self.msg("player.votes") + " " + next);
       }
-      var minus = button("\u2212", "bb-vote-button bb-vote-remove", function () { if (votes[index]) { change(-1); } },
+      var minus = button("\u2212", "bb-vote-button bb-vote-remove", function () { if (votes[key]) { change(-1); } },
         {"aria-label": self.msg("player.vote_remove", {label: labelText}),
-         "aria-disabled": votes[index] ? "false" : "true"});
+         "aria-disabled": votes[key] ? "false" : "true"});
       var plus = button("+", "bb-vote-button bb-vote-add", function () { change(1); },
         {"aria-label": self.msg("player.vote_add", {label: labelText})});
       var choiceButton = button("", "bb-choice", function () { self.choose(index); });
@@ -761,6 +851,22 @@
     document.querySelectorAll(".bb-player").forEach(setUp);
   }
   api.init = init;
+
+  /* Hand new player data to the open page (e.g. from a live preview): every player of that
+     course and scenario re-renders with it. Returns how many players took it. */
+  api.update = function (data) {
+    if (!data || data.format !== FORMAT || !data.nodes || !data.nodes[data.start]) {
+      throw new TypeError("branchbook.update expects player data of format " + FORMAT);
+    }
+    var taken = 0;
+    players.forEach(function (player) {
+      if (player.data.course === data.course && player.data.scenario === data.scenario) {
+        player.setData(data);
+        taken++;
+      }
+    });
+    return taken;
+  };
 
   if (document.readyState === "complete") {
     init();
