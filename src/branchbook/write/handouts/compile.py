@@ -1,0 +1,111 @@
+"""Typst compilation of the handouts: one template plus its JSON data → PDF bytes, with an
+exact cache and, for many PDFs, two worker processes.
+
+Typst holds Python's GIL while it compiles (two threads took longer than one, measured), so the
+parallel path uses processes. They start fresh (``spawn``): forking a process in which Typst's
+own threads may be running is not safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterator, MutableMapping, Sequence
+
+import typst
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "typst"
+FONT_PATHS: list[str] = []  # the compiler's embedded fonts only, so every machine makes the same bytes
+PARALLEL_FROM = 6          # fewer PDFs to compile than this: starting workers costs more than it saves
+
+
+class HandoutError(RuntimeError):
+    """A template failed to compile (a bug in a template, not a problem in the course)."""
+
+
+@lru_cache(maxsize=1)
+def _templates_digest() -> str:
+    """A digest of every template and data file beside them: a change to any invalidates the cache."""
+    digest = hashlib.sha256(typst.__version__.encode() if hasattr(typst, "__version__") else b"")
+    for path in sorted(TEMPLATES.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(TEMPLATES)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _payload(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def _key(template: str, payload: str) -> str:
+    return hashlib.sha256(f"{_templates_digest()}\0{template}\0{payload}".encode()).hexdigest()
+
+
+def _typst(template: str, payload: str) -> bytes:
+    """The one call into Typst: the data reaches the template as ``sys.inputs.data`` and nothing else."""
+    try:
+        return typst.compile(
+            str(TEMPLATES / template), root=str(TEMPLATES), format="pdf",
+            sys_inputs={"data": payload}, font_paths=FONT_PATHS, ignore_system_fonts=True,
+        )
+    except typst.TypstError as error:
+        raise HandoutError(f"{template}: {error}") from None
+
+
+def _typst_in_worker(job: tuple[str, str]) -> tuple[bytes | None, str | None]:
+    """:func:`_typst` in a worker process: the error travels back as text, which always pickles."""
+    try:
+        return _typst(*job), None
+    except HandoutError as error:
+        return None, str(error)
+
+
+def compile_pdf(template: str, data: dict[str, Any], cache: MutableMapping[str, bytes] | None = None) -> bytes:
+    """Compile one template with ``data`` as ``sys.inputs.data`` (JSON).
+
+    With a ``cache`` (any mapping; the build passes one on disk), a PDF whose template, data and
+    compiler are unchanged is not compiled again: Typst output is deterministic, so this is exact."""
+    return next(compile_many([(template, data)], cache))
+
+
+def _workers() -> int:
+    return min(2, os.cpu_count() or 1)
+
+
+def compile_many(jobs: Sequence[tuple[str, dict[str, Any]]], cache: MutableMapping[str, bytes] | None = None,
+                 workers: int | None = None) -> Iterator[bytes]:
+    """PDF bytes for each ``(template, data)``, in order. Cached PDFs come from the cache; the rest
+    are compiled here, or by worker processes when there are enough of them to pay for starting."""
+    payloads = [(template, _payload(data)) for template, data in jobs]
+    keys = [_key(template, payload) for template, payload in payloads]
+    todo = [i for i, key in enumerate(keys) if cache is None or key not in cache]
+    workers = _workers() if workers is None else workers
+    fresh: Iterator[tuple[bytes | None, str | None]]
+    if workers > 1 and len(todo) >= PARALLEL_FROM:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        fresh = pool.map(_typst_in_worker, [payloads[i] for i in todo])
+    else:
+        pool = None
+        fresh = (_typst_in_worker(payloads[i]) for i in todo)
+    compiled = set(todo)
+    try:
+        for i, key in enumerate(keys):
+            if i in compiled:
+                pdf, error = next(fresh)
+                if error is not None:
+                    raise HandoutError(error)
+                assert pdf is not None
+                if cache is not None:
+                    cache[key] = pdf
+            else:
+                assert cache is not None
+                pdf = cache[key]
+            yield pdf
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
