@@ -22,6 +22,14 @@ import typst
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "typst"
 FONT_PATHS: list[str] = []  # the compiler's embedded fonts only, so every machine makes the same bytes
 PARALLEL_FROM = 6          # fewer PDFs to compile than this: starting workers costs more than it saves
+OUTPUT_VERSION = "2"       # part of the cache key: raise it when the bytes made from the same data change
+
+# Typst marks its tagged PDFs ``/MarkInfo<</Marked true/Suspects false>>``. ``/Suspects false`` is
+# the default (ISO 32000-1, 14.7.1), and poppler (pdftotext, pdfinfo, most Linux viewers) reports
+# any false value as "Syntax Error: Suspects object is wrong type (boolean)". The key is removed
+# and the bytes padded with spaces, so no cross-reference offset moves.
+_MARK_INFO = b"/MarkInfo<</Marked true/Suspects false>>"
+_MARK_INFO_CLEAN = b"/MarkInfo<</Marked true>>".ljust(len(_MARK_INFO))
 
 
 class HandoutError(RuntimeError):
@@ -43,18 +51,19 @@ def _payload(data: dict[str, Any]) -> str:
 
 
 def _key(template: str, payload: str) -> str:
-    return hashlib.sha256(f"{_templates_digest()}\0{template}\0{payload}".encode()).hexdigest()
+    return hashlib.sha256(f"{OUTPUT_VERSION}\0{_templates_digest()}\0{template}\0{payload}".encode()).hexdigest()
 
 
 def _typst(template: str, payload: str) -> bytes:
     """The one call into Typst: the data reaches the template as ``sys.inputs.data`` and nothing else."""
     try:
-        return typst.compile(
+        pdf = typst.compile(
             str(TEMPLATES / template), root=str(TEMPLATES), format="pdf",
             sys_inputs={"data": payload}, font_paths=FONT_PATHS, ignore_system_fonts=True,
         )
     except typst.TypstError as error:
         raise HandoutError(f"{template}: {error}") from None
+    return pdf.replace(_MARK_INFO, _MARK_INFO_CLEAN, 1)
 
 
 def _typst_in_worker(job: tuple[str, str]) -> tuple[bytes | None, str | None]:
