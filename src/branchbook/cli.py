@@ -1,4 +1,4 @@
-"""The ``branchbook`` command: check, build, handouts, new, schema."""
+"""The ``branchbook`` command: check, build, handouts, map, new, schema."""
 
 from __future__ import annotations
 
@@ -199,6 +199,10 @@ def handouts_command(course: Path, out: Path | None, paper: str, strict: bool) -
         write_atomic(target / Path(name).relative_to(layout.HANDOUTS_DIR), data)
     err.print(f"[green]✓[/] {len(files)} PDF(s), {paper}, in {target}")
 
+
+from .map_command import map_command  # noqa: E402 - the command lives in its own module
+
+main.add_command(map_command)
 
 if __name__ == "__main__":
     main()

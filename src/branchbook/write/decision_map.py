@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..model import Scenario
-from .sections import letter
+from .sections import letter, section_numbers
 
 DOT_TIMEOUT = 60  # seconds; the biggest shipped map takes well under one
 INSTALL_HINT = "install Graphviz: `apt-get install graphviz` on Debian or Ubuntu, `brew install graphviz` on macOS"
@@ -65,6 +65,18 @@ class Options:
     pauses: Mapping[str, int] | None = None
     legend: bool = True
 
+    @classmethod
+    def of(cls, scenario: Scenario, pauses: bool = False) -> "Options":
+        """The packet's section numbers and, with ``pauses``, the guide's pause points."""
+        numbers = section_numbers(scenario)
+        return cls(numbers, pause_points(scenario, numbers) if pauses else None)
+
+
+def pause_points(scenario: Scenario, numbers: Mapping[str, int]) -> dict[str, int]:
+    """Scene id → pause number (P1, P2, … in section order) for each scene with a facilitator note."""
+    marked = [nid for nid in sorted(scenario.nodes, key=lambda n: numbers[n]) if scenario.nodes[nid].facilitator]
+    return {nid: i for i, nid in enumerate(marked, start=1)}
+
 
 # ---------------------------------------------------------------------------------- DOT source
 
@@ -72,9 +84,11 @@ _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]
 
 
 def _text(value: str) -> str:
-    """Text for an HTML-like label: one line, entities escaped, characters XML forbids removed."""
+    """Text for an HTML-like label: one line, entities escaped, characters XML forbids removed, and
+    backslashes doubled (Graphviz expands ``\\N``, ``\\G``… even inside HTML-like labels, and even
+    when written ``&#92;N``; only ``\\\\`` comes out as a backslash)."""
     value = unicodedata.normalize("NFC", _UNSAFE.sub("", " ".join(str(value).split())))
-    return html.escape(value, quote=True)
+    return html.escape(value, quote=True).replace("\\", "\\\\")
 
 
 def _quoted(value: str) -> str:

@@ -15,7 +15,8 @@ from ...model import Course, Module, Scenario
 from ..markdown import to_blocks as blocks, to_plain as plain_text
 from ..sections import letter as _letter, section_numbers
 from .compile import TEMPLATES
-from .maps import map_data, pause_points
+from ..decision_map import pause_points
+from .maps import map_data
 from .wording import condition_words, effect_words
 
 QUICKREF = TEMPLATES / "quickref"
@@ -136,7 +137,7 @@ def _scenario_guide(course: Course, scenario: Scenario) -> dict[str, Any]:
         "id": scenario.id, "title": scenario.title, "summary": blocks(scenario.summary),
         "setting": scenario.setting, "content_notes": list(scenario.content_notes),
         "feedback": scenario.feedback, "cast": _cast(scenario),
-        "map": map_data(scenario, numbers, pauses),
+        "map": map_data(scenario),
         "pauses": [{"n": n, "section": numbers[nid], "id": nid,
                     "note": blocks(scenario.nodes[nid].facilitator)} for nid, n in pauses.items()],
         "endings": [{"section": numbers[nid], "id": nid, "kind": e.kind, "title": e.title}

@@ -11,27 +11,17 @@ from typing import Any
 
 from ...model import Scenario
 from .. import decision_map
-from ..sections import section_numbers
 
 
-def pause_points(scenario: Scenario, numbers: dict[str, int]) -> dict[str, int]:
-    """Scene id → pause number (P1, P2, … in section order) for each scene with a facilitator note."""
-    marked = [nid for nid in sorted(scenario.nodes, key=numbers.get) if scenario.nodes[nid].facilitator]
-    return {nid: i for i, nid in enumerate(marked, start=1)}
-
-
-def map_data(scenario: Scenario, numbers: dict[str, int], pauses: dict[str, int]) -> dict[str, Any]:
+def map_data(scenario: Scenario) -> dict[str, Any]:
     """``{"svg": the drawing, "width": pt, "height": pt}``: the template draws it at that size,
     which ``dot`` has already kept within the printable area."""
-    svg = decision_map.svg(scenario, decision_map.Options(numbers, pauses))
+    svg = decision_map.svg(scenario, decision_map.Options.of(scenario, pauses=True))
     width, height = decision_map.svg_size_pt(svg)
     return {"svg": svg.decode("utf-8"), "width": width, "height": height}
 
 
 def draw_all(scenarios: list[Scenario]) -> None:
     """Lay out every scenario's map in one ``dot`` run ahead of the guides that show them."""
-    sources = []
-    for scenario in scenarios:
-        numbers = section_numbers(scenario)
-        sources.append(decision_map.dot_source(scenario, decision_map.Options(numbers, pause_points(scenario, numbers))))
-    decision_map.render_svgs(sources)
+    decision_map.render_svgs([decision_map.dot_source(s, decision_map.Options.of(s, pauses=True))
+                              for s in scenarios])
