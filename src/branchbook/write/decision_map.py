@@ -63,7 +63,6 @@ class Options:
 
     numbers: Mapping[str, int]
     pauses: Mapping[str, int] | None = None
-    legend: bool = True
 
     @classmethod
     def of(cls, scenario: Scenario, pauses: bool = False) -> "Options":
@@ -97,8 +96,13 @@ def _quoted(value: str) -> str:
     return '"' + _UNSAFE.sub("", str(value)).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
+class _Html(str):
+    """An HTML-like label built here from escaped text: written as ``<…>``, not quoted."""
+
+
 def _attrs(values: Mapping[str, str]) -> str:
-    return ", ".join(f"{key}={value if value.startswith('<') else _quoted(value)}" for key, value in values.items())
+    return ", ".join(f"{key}={f'<{value}>' if isinstance(value, _Html) else _quoted(value)}"
+                     for key, value in values.items())
 
 
 def _wrap(title: str, width: int = TITLE_CHARS, lines: int = 2) -> list[str]:
@@ -115,7 +119,7 @@ def _wrap(title: str, width: int = TITLE_CHARS, lines: int = 2) -> list[str]:
     return out
 
 
-def _node_label(scenario: Scenario, nid: str, options: Options) -> str:
+def _node_label(scenario: Scenario, nid: str, options: Options) -> _Html:
     node = scenario.nodes[nid]
     head = f"§{options.numbers[nid]}"
     if nid == scenario.start:
@@ -129,34 +133,35 @@ def _node_label(scenario: Scenario, nid: str, options: Options) -> str:
         rows += [_text(line) for line in _wrap(node.ending.title)]
     else:
         rows.append(f'<FONT POINT-SIZE="{FONT_SIZE - 2}">{_text(nid)}</FONT>')
-    return "<" + "<BR/>".join(rows) + ">"
+    return _Html("<BR/>".join(rows))
 
 
-def _legend() -> str:
-    """The key, as a table under the map: each kind of box drawn as it appears, named in words."""
+def _legend() -> _Html:
+    """The key, as a table under the map: each kind of box drawn as it appears, named in words.
+    Kept narrow (short names, short lines) so that it does not make a small map print smaller."""
     frames = {"start": 'BORDER="3"', "scene": 'BORDER="1"', "good": 'STYLE="rounded" BORDER="2"',
               "mixed": 'STYLE="dashed" BORDER="1"', "harmful": 'BORDER="1" CELLBORDER="1" CELLSPACING="2"'}
-    names = {"start": "START: first scene", "scene": "§n: a scene", "good": "<B>GOOD</B> ending",
+    names = {"start": "<B>START</B>", "scene": "§n: scene", "good": "<B>GOOD</B> ending",
              "mixed": "<B>MIXED</B> ending", "harmful": "<B>HARMFUL</B> ending"}
+
     cells = "".join(f'<TD><TABLE {frames[kind]} CELLPADDING="3" BGCOLOR="{STYLE[kind]["fillcolor"]}">'
                     f'<TR><TD BORDER="{1 if kind == "harmful" else 0}">{names[kind]}</TD></TR></TABLE></TD>'
                     for kind in frames)
-    notes = ["A, B, …: the choices at a scene, as lettered in the packet; § numbers are the packet's sections.",
-             "A?: offered only when a condition holds (the arrow is dashed when all its choices are)."]
-    rows = "".join(f'<TR><TD COLSPAN="{len(frames)}">{_text(note)}</TD></TR>' for note in notes)
-    return f'<<TABLE BORDER="0" CELLSPACING="4"><TR>{cells}</TR>{rows}</TABLE>>'
+    notes = ["A, B, …: the choices at a scene, lettered as in the packet.", "§ numbers are the packet's sections.",
+             "A?: offered only when a condition holds (dashed arrow: all its choices are)."]
+    rows = "".join(f"<TR><TD>{_text(note)}</TD></TR>" for note in notes)
+    return _Html(f'<TABLE BORDER="0" CELLSPACING="0"><TR><TD><TABLE BORDER="0" CELLSPACING="4"><TR>{cells}</TR>'
+                 f'</TABLE></TD></TR>{rows}</TABLE>')
 
 
 def dot_source(scenario: Scenario, options: Options) -> str:
     """The map as a DOT graph: one box per scene, one arrow per choice, the key as the graph's label."""
     graph = {"rankdir": "TB", "bgcolor": "#ffffff", "fontname": FONT, "fontsize": str(FONT_SIZE),
-             "size": f"{PAGE_WIDTH_IN},{PAGE_HEIGHT_IN}", "nodesep": "0.2", "ranksep": "0.3",
-             "labelloc": "b", "labeljust": "c", "pad": "0.1", "ordering": "out"}
+             "size": f"{PAGE_WIDTH_IN},{PAGE_HEIGHT_IN}", "nodesep": "0.2", "ranksep": "0.25",
+             "labelloc": "b", "labeljust": "c", "pad": "0.1", "ordering": "out", "label": _legend()}
     lines = ["digraph decision_map {", f"  graph [{_attrs(graph)}];",
              f"  node [{_attrs({'fontname': FONT, 'fontsize': str(FONT_SIZE), 'margin': '0.08,0.04'})}];",
              f"  edge [{_attrs({'fontname': FONT, 'fontsize': str(FONT_SIZE - 1), 'arrowsize': '0.7'})}];"]
-    if options.legend:
-        lines.append(f"  graph [label={_legend()}];")
     for nid, node in scenario.nodes.items():
         kind = node.ending.kind if node.ending else ("start" if nid == scenario.start else "scene")
         attrs = {**STYLE[kind], "id": f"scene-{nid}", "class": f"scene {kind}",
