@@ -1,27 +1,26 @@
 """Typst compilation of the handouts: one template plus its JSON data → PDF bytes, with an
-exact cache and, for many PDFs, two worker processes.
+exact cache, and two compiles at a time.
 
-Typst holds Python's GIL while it compiles (two threads took longer than one, measured), so the
-parallel path uses processes. They start fresh (``spawn``): forking a process in which Typst's
-own threads may be running is not safe.
+typst-py lets go of Python's GIL while it compiles (a Python thread kept running beside it,
+measured), so threads are enough: no worker processes to start, and none of their pitfalls
+(``spawn`` re-imports the caller's main script; ``fork`` is unsafe once Typst's own threads run).
+The embedded fonts are read once and shared by every compile.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterator, MutableMapping, Sequence
+from typing import Any, Iterator, MutableMapping, Sequence
 
 import typst
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "typst"
-FONT_PATHS: list[str] = []  # the compiler's embedded fonts only, so every machine makes the same bytes
-PARALLEL_FROM = 6          # fewer PDFs to compile than this: starting workers costs more than it saves
+PARALLEL_FROM = 4          # fewer PDFs to compile than this: one at a time
 OUTPUT_VERSION = "2"       # part of the cache key: raise it when the bytes made from the same data change
 
 # Typst marks its tagged PDFs ``/MarkInfo<</Marked true/Suspects false>>``. ``/Suspects false`` is
@@ -54,24 +53,22 @@ def _key(template: str, payload: str) -> str:
     return hashlib.sha256(f"{OUTPUT_VERSION}\0{_templates_digest()}\0{template}\0{payload}".encode()).hexdigest()
 
 
+@lru_cache(maxsize=1)
+def _fonts() -> typst.Fonts:
+    """The compiler's embedded fonts only (never the machine's), so every machine makes the same bytes."""
+    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=[])
+
+
 def _typst(template: str, payload: str) -> bytes:
     """The one call into Typst: the data reaches the template as ``sys.inputs.data`` and nothing else."""
     try:
         pdf = typst.compile(
             str(TEMPLATES / template), root=str(TEMPLATES), format="pdf",
-            sys_inputs={"data": payload}, font_paths=FONT_PATHS, ignore_system_fonts=True,
+            sys_inputs={"data": payload}, font_paths=_fonts(), ignore_system_fonts=True,
         )
     except typst.TypstError as error:
         raise HandoutError(f"{template}: {error}") from None
     return pdf.replace(_MARK_INFO, _MARK_INFO_CLEAN, 1)
-
-
-def _typst_in_worker(job: tuple[str, str]) -> tuple[bytes | None, str | None]:
-    """:func:`_typst` in a worker process: the error travels back as text, which always pickles."""
-    try:
-        return _typst(*job), None
-    except HandoutError as error:
-        return None, str(error)
 
 
 def compile_pdf(template: str, data: dict[str, Any], cache: MutableMapping[str, bytes] | None = None) -> bytes:
@@ -82,33 +79,21 @@ def compile_pdf(template: str, data: dict[str, Any], cache: MutableMapping[str, 
     return next(compile_many([(template, data)], cache))
 
 
-def _workers() -> int:
-    return min(2, os.cpu_count() or 1)
-
-
 def compile_many(jobs: Sequence[tuple[str, dict[str, Any]]], cache: MutableMapping[str, bytes] | None = None,
                  workers: int | None = None) -> Iterator[bytes]:
     """PDF bytes for each ``(template, data)``, in order. Cached PDFs come from the cache; the rest
-    are compiled here, or by worker processes when there are enough of them to pay for starting."""
+    are compiled, ``workers`` at a time (default: one per core, at most two)."""
     payloads = [(template, _payload(data)) for template, data in jobs]
     keys = [_key(template, payload) for template, payload in payloads]
     todo = [i for i, key in enumerate(keys) if cache is None or key not in cache]
-    workers = _workers() if workers is None else workers
-    fresh: Iterator[tuple[bytes | None, str | None]]
-    if workers > 1 and len(todo) >= PARALLEL_FROM:
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-        fresh = pool.map(_typst_in_worker, [payloads[i] for i in todo])
-    else:
-        pool = None
-        fresh = (_typst_in_worker(payloads[i]) for i in todo)
-    compiled = set(todo)
+    workers = min(2, os.cpu_count() or 1) if workers is None else workers
+    pool = ThreadPoolExecutor(workers) if workers > 1 and len(todo) >= PARALLEL_FROM else None
     try:
+        fresh = pool.map(lambda i: _typst(*payloads[i]), todo) if pool else (_typst(*payloads[i]) for i in todo)
+        compiled = set(todo)
         for i, key in enumerate(keys):
             if i in compiled:
-                pdf, error = next(fresh)
-                if error is not None:
-                    raise HandoutError(error)
-                assert pdf is not None
+                pdf = next(fresh)
                 if cache is not None:
                     cache[key] = pdf
             else:
