@@ -413,6 +413,7 @@ def test_emphasis_is_printed_and_stays_text(mini_course):
     scenario = yaml.safe_load(path.read_text(encoding="utf-8"))
     scenario["nodes"][scenario["start"]]["text"] = (
         "Jo says *leaning words* then **heavy words** and `#strong[not markup]` *#emph[x]*.\n")
+    scenario["nodes"][scenario["start"]]["choices"][0]["label"] = "Listen *warmly*, then act **promptly**"
     path.write_text(yaml.safe_dump(scenario, sort_keys=False), encoding="utf-8")
     course = _load(mini_course)
     data = packet_data(course, course.scenario("noticeboard"), "a4")
@@ -429,5 +430,6 @@ def test_emphasis_is_printed_and_stays_text(mini_course):
     assert "Bold" in font_of("heavy words")
     assert "Mono" in font_of("#strong[not markup]")  # code, printed as written
     assert "Italic" in font_of("#emph[x]")            # markup inside emphasis is still text
+    assert "Italic" in font_of("warmly") and "Bold" in font_of("promptly")  # a choice's label too
     text = _flat(" ".join(p.extract_text() for p in pages))
     assert "Jo says leaning words then heavy words and #strong[not markup] #emph[x]." in text

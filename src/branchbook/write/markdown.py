@@ -135,6 +135,12 @@ def to_blocks(markdown: str | None) -> Blocks:
     return out
 
 
+def to_inline_runs(text: str) -> list[Run]:
+    """A one-line label as runs (see :func:`to_blocks`): inline Markdown only, like :func:`to_inline_html`."""
+    tokens = _parser().parseInline(text)
+    return _inline(tokens[0].children) if tokens else []
+
+
 def to_plain(markdown: str | None) -> str:
     """The Markdown as one plain string for print and notebooks (paragraphs joined by blank lines)."""
     return "\n\n".join(b["t"] for b in to_blocks(markdown) if b["t"])

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from ...model import Course, Module, Scenario
-from ..markdown import to_blocks as blocks, to_plain as plain_text
+from ..markdown import to_blocks as blocks, to_inline_runs as inline, to_plain as plain_text
 from ..sections import letter as _letter, section_numbers
 from .compile import TEMPLATES
 from ..decision_map import pause_points
@@ -63,12 +63,12 @@ def packet_data(course: Course, scenario: Scenario, paper: str) -> dict[str, Any
         choices = []
         for i, choice in enumerate(node.choices):
             choices.append({
-                "letter": _letter(i), "label": plain_text(choice.label), "to": numbers[choice.goto],
+                "letter": _letter(i), "label": inline(choice.label), "to": numbers[choice.goto],
                 "when": condition_words(choice.condition) if choice.condition is not None else None,
                 "effects": effect_words(choice.effects),
             })
             answers.append({
-                "section": numbers[nid], "letter": _letter(i), "label": plain_text(choice.label),
+                "section": numbers[nid], "letter": _letter(i), "label": inline(choice.label),
                 "feedback": blocks(choice.feedback),
                 "upholds": _principles(course, choice.upholds), "violates": _principles(course, choice.violates),
             })
