@@ -327,3 +327,12 @@ def test_the_map_on_a_scenario_page_loads_under_the_csp_and_passes_axe(site, pag
     checked.goto(site.url(scenario_id))
     checked.get_by_text("Show the decision map").click()
     assert run_axe(checked) == []
+
+
+def test_build_without_graphviz_stops_with_the_package_to_install(mini_course, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))   # no `dot` anywhere
+    monkeypatch.setattr(decision_map, "_SVG_CACHE", {})
+    result = CliRunner().invoke(main, ["build", str(mini_course), "--no-handouts"])
+    assert result.exit_code == 1
+    assert "apt-get install graphviz" in result.output and "previous site is unchanged" in result.output
+    assert not (mini_course / "book" / "scenarios").exists()  # nothing was written

@@ -79,6 +79,7 @@ def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: 
     from .build import build as run_build
     from .output import OutputConflict
     from .site import SiteBuildFailed
+    from .write.decision_map import MapError
 
     loaded = _load(course)
     if not report_problems(loaded, strict):
@@ -105,6 +106,11 @@ def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: 
             progress.stop()
             click.echo(failure.log, err=True)
             err.print("[bold red]✗[/] the Sphinx build failed (log above); the previous site is unchanged.")
+            sys.exit(1)
+        except MapError as error:
+            progress.stop()
+            click.echo(f"error: {error}", err=True)
+            err.print("[bold red]✗[/] build stopped before writing anything; the previous site is unchanged.")
             sys.exit(1)
     err.print(f"[green]✓[/] {len(result.written)} file(s) generated, {result.unchanged} unchanged, "
               f"{len(result.deleted)} removed")
@@ -177,6 +183,7 @@ def handouts_command(course: Path, out: Path | None, paper: str, strict: bool) -
 
     from .output import write_atomic
     from .write import handouts as handout_writer
+    from .write.decision_map import MapError
 
     loaded = _load(course)
     if not report_problems(loaded, strict):
@@ -190,7 +197,7 @@ def handouts_command(course: Path, out: Path | None, paper: str, strict: bool) -
         try:
             files = handout_writer.write(
                 loaded.course, paper=paper, on_progress=lambda name: progress.update(task, advance=1, description=name))
-        except handout_writer.HandoutError as error:
+        except (handout_writer.HandoutError, MapError) as error:
             progress.stop()
             click.echo(f"error: {error}", err=True)
             err.print("[bold red]✗[/] a handout failed to compile; nothing was written.")
