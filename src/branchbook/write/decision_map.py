@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import unicodedata
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -217,22 +218,30 @@ def render(source: str, fmt: str = "svg") -> bytes:
 
 
 _SVG_CACHE: dict[str, bytes] = {}  # DOT source → SVG: the guide and each module's guide draw the same maps
-_SVG_CACHE_SIZE = 512
+_SVG_CACHE_SIZE = 4096
+BATCH = 40                         # maps per `dot` process: the timeout stays ample for each
 
 
 def render_svgs(sources: list[str]) -> list[bytes]:
-    """SVG for each DOT graph, in order. Graphs not drawn before go to one ``dot`` process
-    together (starting ``dot`` costs more than laying out a map)."""
+    """SVG for each DOT graph, in order. Graphs not drawn before go to ``dot`` together, up to
+    ``BATCH`` a process (starting ``dot`` costs more than laying out a map), two processes at once."""
     todo = sorted({source for source in sources if source not in _SVG_CACHE})
-    if todo:
-        documents = _run_dot("".join(todo), "svg").split(b"</svg>")[:-1]
-        if len(documents) != len(todo):
-            raise MapError(f"Graphviz's `dot` drew {len(documents)} maps for {len(todo)} graphs")
-        if len(_SVG_CACHE) + len(todo) > _SVG_CACHE_SIZE:
-            _SVG_CACHE.clear()
-        for source, document in zip(todo, documents):
-            _SVG_CACHE[source] = clean_svg(document.lstrip() + b"</svg>")
-    return [_SVG_CACHE[source] for source in sources]
+    batches = [todo[i:i + BATCH] for i in range(0, len(todo), BATCH)]
+    with ThreadPoolExecutor(2) as pool:
+        fresh = {source: svg for batch, svgs in zip(batches, pool.map(_draw_batch, batches))
+                 for source, svg in zip(batch, svgs)}
+    found = [fresh[source] if source in fresh else _SVG_CACHE[source] for source in sources]
+    if len(_SVG_CACHE) + len(fresh) > _SVG_CACHE_SIZE:
+        _SVG_CACHE.clear()
+    _SVG_CACHE.update(fresh)
+    return found
+
+
+def _draw_batch(batch: list[str]) -> list[bytes]:
+    documents = _run_dot("".join(batch), "svg").split(b"</svg>")[:-1]
+    if len(documents) != len(batch):
+        raise MapError(f"Graphviz's `dot` drew {len(documents)} maps for {len(batch)} graphs")
+    return [clean_svg(document.lstrip() + b"</svg>") for document in documents]
 
 
 _SVG = "http://www.w3.org/2000/svg"
