@@ -20,8 +20,8 @@ from typing import Any, Callable, MutableMapping
 from ... import layout
 from ...model import Course
 from .compile import HandoutError, compile_many, compile_pdf
-from .maps import draw_all
 from .data import certificate_data, guide_data, packet_data, quickref_cards, quickref_data, roles_data
+from .maps import draw_all
 
 PAPERS = ("a4", "us-letter")
 

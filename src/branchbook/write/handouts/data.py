@@ -12,10 +12,10 @@ from typing import Any
 import yaml
 
 from ...model import Course, Module, Scenario
+from ..decision_map import pause_points
 from ..markdown import to_blocks as blocks, to_inline_runs as inline, to_plain as plain_text
 from ..sections import letter as _letter, section_numbers
 from .compile import TEMPLATES
-from ..decision_map import pause_points
 from .maps import map_data
 from .wording import condition_words, effect_words
 
