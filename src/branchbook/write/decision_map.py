@@ -227,9 +227,11 @@ def render_svgs(sources: list[str]) -> list[bytes]:
     ``BATCH`` a process (starting ``dot`` costs more than laying out a map), two processes at once."""
     todo = sorted({source for source in sources if source not in _SVG_CACHE})
     batches = [todo[i:i + BATCH] for i in range(0, len(todo), BATCH)]
-    with ThreadPoolExecutor(2) as pool:
-        fresh = {source: svg for batch, svgs in zip(batches, pool.map(_draw_batch, batches))
-                 for source, svg in zip(batch, svgs)}
+    fresh: dict[str, bytes] = {}
+    if batches:
+        with ThreadPoolExecutor(2) as pool:
+            for batch, drawings in zip(batches, pool.map(_draw_batch, batches)):
+                fresh.update(zip(batch, drawings))
     found = [fresh[source] if source in fresh else _SVG_CACHE[source] for source in sources]
     if len(_SVG_CACHE) + len(fresh) > _SVG_CACHE_SIZE:
         _SVG_CACHE.clear()
@@ -244,8 +246,6 @@ def _draw_batch(batch: list[str]) -> list[bytes]:
     return [clean_svg(document.lstrip() + b"</svg>") for document in documents]
 
 
-_SVG = "http://www.w3.org/2000/svg"
-_XLINK = "http://www.w3.org/1999/xlink"
 _DRAWING = {"svg", "g", "title", "polygon", "path", "ellipse", "polyline", "text"}
 
 
