@@ -1,4 +1,4 @@
-"""The ``branchbook`` command: check, build, handouts, map, new, schema."""
+"""The ``branchbook`` command: check, build, handouts, new, schema."""
 
 from __future__ import annotations
 
