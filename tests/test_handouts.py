@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import subprocess
 from collections import defaultdict
 from pathlib import Path
 
@@ -17,6 +18,10 @@ from branchbook import layout
 from branchbook.cli import main
 from branchbook.load import load_course
 from branchbook.write import handouts, markdown
+from branchbook.write.handouts import compile as typst_compile
+from branchbook.write.handouts.data import packet_data
+from branchbook.write.handouts.wording import condition_words
+from branchbook.write.sections import section_numbers
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini"
 A4 = (595.28, 841.89)
@@ -133,8 +138,8 @@ def test_packet_has_every_scene_once_and_every_turn_to_is_right(course, built):
 
 def test_packet_order_is_shuffled_deterministically(course):
     scenario = course.scenario("noticeboard")
-    first = handouts.section_numbers(scenario)
-    assert first == handouts.section_numbers(scenario)
+    first = section_numbers(scenario)
+    assert first == section_numbers(scenario)
     assert first[scenario.start] == 1
     order = sorted(scenario.nodes, key=first.get)
     assert order != list(scenario.nodes)  # not simply the file's order
@@ -183,7 +188,10 @@ def test_private_information_only_on_its_own_card(course, built):
         cards = all_cards[scenario.id]
         holders = [c for c in cards if secret in c]
         assert len(holders) == 1 and role.name in holders[0]
-        assert "PRIVATE — for this card's holder only" in holders[0]
+        if role.id == scenario.learner_role:  # the whole room plays the lead: nothing to hide from the room
+            assert "ONLY YOU KNOW THIS — the others in the scene do not" in holders[0]
+        else:
+            assert "PRIVATE — for this card's holder only" in holders[0]
         for other_id, others in all_cards.items():
             for card in others:
                 if card is not holders[0]:
@@ -262,7 +270,7 @@ def test_metadata_and_a4_default(course, built):
 
 def test_us_letter_option(course):
     scenario = course.scenarios[0]
-    data = handouts.packet_data(course, scenario, "us-letter")
+    data = packet_data(course, scenario, "us-letter")
     pdf = PdfReader(io.BytesIO(handouts.compile_pdf("packet.typ", data)))
     for page in pdf.pages:
         assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(LETTER, abs=0.5)
@@ -297,10 +305,12 @@ def test_typst_markup_in_scenario_text_prints_literally(tmp_path):
     assert '#panic("private") $y$' in cards
 
 
-def test_markdown_becomes_plain_blocks():
+def test_markdown_becomes_blocks_of_runs():
     blocks = markdown.to_blocks("Intro with *em* and **strong** and `code`.\n\n- one\n- two\n\n> quoted\n\n"
                              "1. first\n\n[site](https://example.org) <b>tag</b>")
-    assert blocks[0] == {"k": "p", "t": "Intro with em and strong and code.", "q": False, "d": 0, "m": ""}
+    assert blocks[0] == {"k": "p", "t": "Intro with em and strong and code.", "q": False, "d": 0, "m": "",
+                         "r": [["Intro with ", ""], ["em", "e"], [" and ", ""], ["strong", "s"], [" and ", ""],
+                               ["code", "c"], [".", ""]]}
     assert [(b["k"], b["m"], b["t"]) for b in blocks[1:3]] == [("li", "•", "one"), ("li", "•", "two")]
     assert blocks[3]["q"] and blocks[3]["t"] == "quoted"
     assert (blocks[4]["m"], blocks[4]["t"]) == ("1.", "first")
@@ -310,26 +320,10 @@ def test_markdown_becomes_plain_blocks():
 def test_condition_words():
     from branchbook.model.conditions import parse
 
-    assert handouts.condition_words(parse("trust >= 2")) == "trust is at least 2"
-    assert handouts.condition_words(parse("1 < risk")) == "risk is more than 1"
-    assert handouts.condition_words(parse("not trust < 1 and risk")) == "trust is at least 1 and risk is not 0"
-    assert handouts.condition_words(parse("a == 1 and (b != 2 or not c)")) == "a is 1 and (b is not 2 or c is 0)"
-
-
-def test_layers_put_endings_last(course):
-    scenario = course.scenario("noticeboard")
-    rows = handouts.layers(scenario)
-    assert rows[0] == [scenario.start]
-    assert set(rows[-1]) == set(scenario.endings)
-    real = [n for row in rows for n in row if not n.startswith(handouts.DUMMY)]
-    assert sorted(real) == sorted(scenario.nodes)
-    row_of = {n: r for r, row in enumerate(rows) for n in row}
-    loops = handouts.back_edges(scenario)
-    assert loops == set()
-    for node_id, node in scenario.nodes.items():
-        for choice in node.choices:
-            if (node_id, choice.goto) not in loops:
-                assert row_of[node_id] < row_of[choice.goto]  # every other choice points down the page
+    assert condition_words(parse("trust >= 2")) == "trust is at least 2"
+    assert condition_words(parse("1 < risk")) == "risk is more than 1"
+    assert condition_words(parse("not trust < 1 and risk")) == "trust is at least 1 and risk is not 0"
+    assert condition_words(parse("a == 1 and (b != 2 or not c)")) == "a is 1 and (b is not 2 or c is 0)"
 
 
 def test_cli_writes_handouts(tmp_path):
@@ -343,20 +337,6 @@ def test_cli_writes_handouts(tmp_path):
     assert not list(out.rglob("*.tmp"))
 
 
-def test_a_loop_is_drawn_as_a_back_edge(course):
-    scenario = course.scenario("noticeboard")
-    listen = scenario.nodes["listen"]
-    again = listen.choices[0].model_copy(update={"goto": "ask", "label": "Start again"})
-    looped = scenario.model_copy(update={"nodes": {**scenario.nodes,
-                                                   "listen": listen.model_copy(update={"choices": [*listen.choices, again]})}})
-    assert handouts.back_edges(looped) == {("listen", "ask")}
-    numbers = handouts.section_numbers(looped)
-    drawn = handouts.decision_map(looped, numbers, {})
-    assert [e["direction"] for e in drawn["edges"] if (e["from"], e["to"]) == ("listen", "ask")] == ["back"]
-    assert {n["id"] for n in drawn["nodes"]} == set(looped.nodes)
-    assert all(0 < n["x"] < 1 and 0 < n["y"] < 1 for n in drawn["nodes"])
-
-
 def test_unchanged_handouts_come_from_the_cache(mini_course, monkeypatch):
     """A second build reuses every PDF whose template and data did not change, byte for byte."""
     from branchbook.output import DiskCache
@@ -366,11 +346,90 @@ def test_unchanged_handouts_come_from_the_cache(mini_course, monkeypatch):
     first = handouts.write(course, cache=cache)
     assert len(cache) == len(first)
     compiled = []
-    real = handouts.typst.compile
-    monkeypatch.setattr(handouts.typst, "compile", lambda *a, **k: compiled.append(a) or real(*a, **k))
+    real = typst_compile.typst.compile
+    monkeypatch.setattr(typst_compile.typst, "compile", lambda *a, **k: compiled.append(a) or real(*a, **k))
     assert handouts.write(course, cache=cache) == first
     assert compiled == []
     scenario = mini_course / "scenarios" / "noticeboard.yml"
     scenario.write_text(scenario.read_text().replace("Jo goes quiet", "Jo goes very quiet"))
     second = handouts.write(load_course(mini_course).course, cache=cache)
     assert len(compiled) == 1 and second[layout.packet_pdf("noticeboard")] != first[layout.packet_pdf("noticeboard")]
+
+
+def test_pdfs_are_clean_for_strict_readers(built):
+    """poppler (pdfinfo, pdftotext, most Linux viewers) reads every handout without a complaint."""
+    for tool in ("pdfinfo", "pdftotext"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is missing: scripts/setup installs poppler-utils")
+    for name, path in built.items():
+        for command in (["pdfinfo", str(path)], ["pdftotext", str(path), "-"]):
+            done = subprocess.run(command, capture_output=True, timeout=60, check=False)
+            assert (done.returncode, done.stderr.decode()) == (0, ""), (name, command[0])
+
+
+def _lead_card(course, built, scenario) -> str:
+    lead = scenario.role(scenario.learner_role)
+    return next(c for c in _card_texts(built[layout.role_cards_pdf(scenario.id)]) if lead.name in c)
+
+
+def test_the_lead_role_card_speaks_to_the_whole_room(course, built):
+    assert any(s.role(s.learner_role).private for s in course.scenarios), "the fixture needs a lead with a secret"
+    for scenario in course.scenarios:
+        lead = scenario.role(scenario.learner_role)
+        card = _lead_card(course, built, scenario)
+        assert "LEAD ROLE — played by the whole room" in card and "Read this card aloud" in card
+        assert "Do not show this to others" not in card and "PRIVATE" not in card
+        if lead.private:
+            assert "ONLY YOU KNOW THIS" in card and _flat(lead.private) in card
+
+
+def _drawn(pdf: bytes | Path) -> list[tuple[str, str, float, float]]:
+    """Every piece of text drawn on the first page: (text, font name, font size, baseline y)."""
+    reader = PdfReader(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf)
+    out = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip() and font is not None:
+            out.append((text, str(font.get("/BaseFont", "")), size * abs(tm[3] or 1) * abs(cm[3] or 1),
+                        tm[5] * cm[3] + cm[5]))
+
+    reader.pages[0].extract_text(visitor_text=visit)
+    return out
+
+
+def test_name_and_title_on_a_role_card_stand_apart(course, built):
+    """The title's baseline is at least one line of the name's size below the name's."""
+    for scenario in course.scenarios:
+        drawn = _drawn(built[layout.role_cards_pdf(scenario.id)])
+        for role in scenario.roles[:4]:  # the first page holds the first four cards
+            name = next(d for d in drawn if d[0].strip() == role.name)
+            title = next(d for d in drawn if d[0].strip() == role.title and abs(d[3] - name[3]) < 4 * name[2])
+            assert title[3] < name[3], role.id  # below it (PDF y grows upwards)
+            assert name[3] - title[3] >= name[2], (role.id, name, title)
+
+
+def test_emphasis_is_printed_and_stays_text(mini_course):
+    path = mini_course / "scenarios" / "noticeboard.yml"
+    scenario = yaml.safe_load(path.read_text(encoding="utf-8"))
+    scenario["nodes"][scenario["start"]]["text"] = (
+        "Jo says *leaning words* then **heavy words** and `#strong[not markup]` *#emph[x]*.\n")
+    scenario["nodes"][scenario["start"]]["choices"][0]["label"] = "Listen *warmly*, then act **promptly**"
+    path.write_text(yaml.safe_dump(scenario, sort_keys=False), encoding="utf-8")
+    course = _load(mini_course)
+    data = packet_data(course, course.scenario("noticeboard"), "a4")
+    pages = PdfReader(io.BytesIO(handouts.compile_pdf("packet.typ", data))).pages
+    drawn = []
+    for page in pages:
+        page.extract_text(visitor_text=lambda text, cm, tm, font, size: drawn.append(
+            (text, str(font.get("/BaseFont", "")) if font else "")))
+
+    def font_of(words: str) -> str:
+        return next(font for text, font in drawn if words in text)
+
+    assert "Italic" in font_of("leaning words") and "Bold" not in font_of("leaning words")
+    assert "Bold" in font_of("heavy words")
+    assert "Mono" in font_of("#strong[not markup]")  # code, printed as written
+    assert "Italic" in font_of("#emph[x]")            # markup inside emphasis is still text
+    assert "Italic" in font_of("warmly") and "Bold" in font_of("promptly")  # a choice's label too
+    text = _flat(" ".join(p.extract_text() for p in pages))
+    assert "Jo says leaning words then heavy words and #strong[not markup] #emph[x]." in text

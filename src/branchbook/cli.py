@@ -82,6 +82,7 @@ def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: 
     from .build import build as run_build
     from .output import OutputConflict
     from .site import SiteBuildFailed
+    from .write.decision_map import MapError
 
     loaded = _load(course)
     if not report_problems(loaded, strict):
@@ -108,6 +109,11 @@ def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: 
             progress.stop()
             click.echo(failure.log, err=True)
             err.print("[bold red]✗[/] the Sphinx build failed (log above); the previous site is unchanged.")
+            sys.exit(1)
+        except MapError as error:
+            progress.stop()
+            click.echo(f"error: {error}", err=True)
+            err.print("[bold red]✗[/] build stopped before writing anything; the previous site is unchanged.")
             sys.exit(1)
     err.print(f"[green]✓[/] {len(result.written)} file(s) generated, {result.unchanged} unchanged, "
               f"{len(result.deleted)} removed")
@@ -187,6 +193,7 @@ def handouts_command(course: Path, out: Path | None, paper: str, strict: bool) -
 
     from .output import write_atomic
     from .write import handouts as handout_writer
+    from .write.decision_map import MapError
 
     loaded = _load(course)
     if not report_problems(loaded, strict):
@@ -200,7 +207,7 @@ def handouts_command(course: Path, out: Path | None, paper: str, strict: bool) -
         try:
             files = handout_writer.write(
                 loaded.course, paper=paper, on_progress=lambda name: progress.update(task, advance=1, description=name))
-        except handout_writer.HandoutError as error:
+        except (handout_writer.HandoutError, MapError) as error:
             progress.stop()
             click.echo(f"error: {error}", err=True)
             err.print("[bold red]✗[/] a handout failed to compile; nothing was written.")
@@ -298,6 +305,10 @@ def import_twee(story: Path, course: Path, module_id: str | None, scenario_id: s
     click.echo(f"Wrote {done.created} ({len(data['nodes'])} scenes)\nListed it in {done.listed_in}\n"
                "Next: fill in the TODO gaps; `branchbook check` lists them.")
 
+
+from .map_command import map_command  # noqa: E402 - the command lives in its own module
+
+main.add_command(map_command)
 
 if __name__ == "__main__":
     main()

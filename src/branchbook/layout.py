@@ -22,6 +22,10 @@ def player_json(scenario_id: str) -> str:
     return f"_data/player/{scenario_id}.json"
 
 
+def decision_map_svg(scenario_id: str) -> str:
+    return f"_data/maps/{scenario_id}.svg"
+
+
 def checks_json(module_id: str) -> str:
     return f"_data/checks/{module_id}.json"
 

@@ -45,33 +45,56 @@ def literal(text: str) -> str:
 Blocks = list[dict[str, Any]]
 
 
-def _inline(children) -> str:
-    out: list[str] = []
+Run = list  # [text, style]: style is "" or any of "e" (emphasis), "s" (strong), "c" (code), in that order
+
+
+def _inline(children) -> list[Run]:
+    """Inline tokens → runs of text with the emphasis they carry (links keep their address in words)."""
+    out: list[Run] = []
     links: list[tuple[str, int]] = []
+    style = {"e": 0, "s": 0}
+
+    def add(text: str, code: bool = False) -> None:
+        flags = "".join(k for k in ("e", "s") if style[k]) + ("c" if code else "")
+        if out and out[-1][1] == flags:
+            out[-1][0] += text
+        elif text:
+            out.append([text, flags])
+
     for tok in children or []:
         kind = tok.type
-        if kind in ("text", "code_inline", "html_inline"):
-            out.append(tok.content)
+        if kind in ("text", "html_inline"):
+            add(tok.content)
+        elif kind == "code_inline":
+            add(tok.content, code=True)
         elif kind == "softbreak":
-            out.append(" ")
+            add(" ")
         elif kind == "hardbreak":
-            out.append("\n")
+            add("\n")
         elif kind == "image":
-            out.append(_inline(tok.children) or tok.content)
+            add(_plain_runs(_inline(tok.children)) or tok.content)
+        elif kind in ("em_open", "em_close", "strong_open", "strong_close"):
+            style["e" if kind.startswith("em") else "s"] += 1 if kind.endswith("open") else -1
         elif kind == "link_open":
-            links.append((str(tok.attrs.get("href", "")), len(out)))
+            links.append((str(tok.attrs.get("href", "")), len(_plain_runs(out))))
         elif kind == "link_close" and links:
             href, start = links.pop()
-            label = "".join(out[start:]).strip()
+            label = _plain_runs(out)[start:].strip()
             shown = href[len("mailto:"):] if href.startswith("mailto:") else href
             if href.startswith(("http://", "https://", "mailto:")) and shown not in label:
-                out.append(f" ({shown})")
-        # em/strong/s open/close: the markers are dropped
-    return "".join(out)
+                add(f" ({shown})")
+        # strikethrough is not in CommonMark; anything else carries no text
+    return out
+
+
+def _plain_runs(runs: list[Run]) -> str:
+    return "".join(text for text, _ in runs)
 
 
 def to_blocks(markdown: str | None) -> Blocks:
-    """Markdown → ``[{"k": "p"|"li"|"h"|"hr", "t": text, "q": in a quote, "d": list depth, "m": marker}]``."""
+    """Markdown → ``[{"k": "p"|"li"|"h"|"hr", "t": text, "r": runs, "q": in a quote, "d": list depth,
+    "m": marker}]``. ``t`` is the plain text; ``r`` the same text as ``[text, style]`` runs, so print
+    can show emphasis (``style``: "e" emphasis, "s" strong, "c" code, combined as "es")."""
     if not markdown:
         return []
     out: Blocks = []
@@ -98,16 +121,24 @@ def to_blocks(markdown: str | None) -> Blocks:
         elif kind == "heading_close":
             heading = False
         elif kind == "hr":
-            out.append({"k": "hr", "t": "", "q": quote > 0, "d": 0, "m": ""})
+            out.append({"k": "hr", "t": "", "r": [], "q": quote > 0, "d": 0, "m": ""})
         elif kind in ("inline", "fence", "code_block", "html_block"):
-            text = _inline(tok.children) if kind == "inline" else tok.content.rstrip("\n")
+            runs = _inline(tok.children) if kind == "inline" else \
+                [[tok.content.rstrip("\n"), "" if kind == "html_block" else "c"]]
+            text = _plain_runs(runs)
             if lists:
-                block = {"k": "li", "t": text, "q": quote > 0, "d": len(lists), "m": marker or ""}
+                block = {"k": "li", "t": text, "r": runs, "q": quote > 0, "d": len(lists), "m": marker or ""}
                 marker = None
             else:
-                block = {"k": "h" if heading else "p", "t": text, "q": quote > 0, "d": 0, "m": ""}
+                block = {"k": "h" if heading else "p", "t": text, "r": runs, "q": quote > 0, "d": 0, "m": ""}
             out.append(block)
     return out
+
+
+def to_inline_runs(text: str) -> list[Run]:
+    """A one-line label as runs (see :func:`to_blocks`): inline Markdown only, like :func:`to_inline_html`."""
+    tokens = _parser().parseInline(text)
+    return _inline(tokens[0].children) if tokens else []
 
 
 def to_plain(markdown: str | None) -> str:

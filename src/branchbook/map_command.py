@@ -1,0 +1,55 @@
+"""``branchbook map ID``: one scenario's decision map for its author, as SVG, PNG or DOT.
+
+The same drawing as in the facilitator guide and on the scenario's page (section numbers as in
+the packet, pause points marked), so an author can look at the shape of a scenario while writing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from pathlib import Path
+
+import click
+
+from .write import decision_map
+
+SUFFIXES = {".svg": "svg", ".png": "png", ".dot": "dot", ".gv": "dot"}
+
+
+@click.command("map")
+@click.argument("scenario_id")
+@click.argument("course", type=click.Path(path_type=Path), default=".", required=False)
+@click.option("--format", "fmt", type=click.Choice(decision_map.FORMATS), default=None,
+              help="svg (default), png, or dot (the Graphviz source). Taken from -o's suffix when not given.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output; a PNG needs a file or a pipe).")
+def map_command(scenario_id: str, course: Path, fmt: str | None, output: Path | None) -> None:
+    """Draw the decision map of scenario SCENARIO_ID in COURSE (default: the current folder)."""
+    from .cli import _load, report_problems
+    from .output import write_atomic
+
+    loaded = _load(course)
+    if loaded.course is None:
+        report_problems(loaded, strict=False)
+        raise click.ClickException("the course has errors (above): fix them, then draw the map")
+    ids = [s.id for s in loaded.course.scenarios]
+    if scenario_id not in ids:
+        near = difflib.get_close_matches(scenario_id, ids, n=1)
+        hint = f"did you mean '{near[0]}'?" if near else f"the scenarios are: {', '.join(ids)}"
+        raise click.UsageError(f"no scenario '{scenario_id}' in {loaded.course.root}: {hint}")
+    if fmt is None:
+        fmt = SUFFIXES.get(output.suffix.lower(), "svg") if output is not None else "svg"
+    if output is None and fmt == "png" and sys.stdout.isatty():
+        raise click.UsageError("a PNG is not for the terminal: give -o FILE.png, or pipe the output")
+    scenario = loaded.course.scenario(scenario_id)
+    try:
+        drawing = decision_map.render(decision_map.dot_source(scenario, decision_map.Options.of(scenario, pauses=True)),
+                                      fmt)
+    except decision_map.MapError as error:
+        raise click.ClickException(str(error)) from None
+    if output is None:
+        click.echo(drawing, nl=False)
+    else:
+        write_atomic(output, drawing)
+        click.echo(f"Wrote {output}", err=True)
