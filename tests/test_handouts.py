@@ -20,7 +20,7 @@ from branchbook.load import load_course
 from branchbook.write import handouts, markdown
 from branchbook.write.handouts import compile as typst_compile
 from branchbook.write.handouts.data import packet_data
-from branchbook.write.handouts.wording import condition_words
+from branchbook.messages.wording import condition_words
 from branchbook.write.sections import section_numbers
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini"

@@ -2,8 +2,9 @@
 facilitator guide and a certificate of completion.
 
 The writer reads only the :class:`~branchbook.model.Course`. Its parts:
-:mod:`.wording` (conditions and effects in words), :mod:`.maps` (the guide's decision maps),
-:mod:`.data` (the JSON each template reads), :mod:`.compile` (Typst, its cache and workers).
+:mod:`.maps` (the guide's decision maps), :mod:`.data` (the JSON each template reads, with
+conditions and effects in the catalogue's words from :mod:`branchbook.messages.wording`),
+:mod:`.compile` (Typst, its cache and workers).
 Author text never becomes Typst source: the templates read it with ``json(bytes(...))`` and
 insert it as strings, which Typst prints literally.
 

@@ -17,7 +17,7 @@ from ..markdown import to_blocks as blocks, to_inline_runs as inline, to_plain a
 from ..sections import letter as _letter, section_numbers
 from .compile import TEMPLATES
 from .maps import map_data
-from .wording import condition_words, effect_words
+from ...messages.wording import condition_words, effect_words
 
 QUICKREF = TEMPLATES / "quickref"
 
@@ -64,8 +64,9 @@ def packet_data(course: Course, scenario: Scenario, paper: str) -> dict[str, Any
         for i, choice in enumerate(node.choices):
             choices.append({
                 "letter": _letter(i), "label": inline(choice.label), "to": numbers[choice.goto],
-                "when": condition_words(choice.condition) if choice.condition is not None else None,
-                "effects": effect_words(choice.effects),
+                "when": condition_words(choice.condition, course.settings.language)
+                if choice.condition is not None else None,
+                "effects": effect_words(choice.effects, course.settings.language),
             })
             answers.append({
                 "section": numbers[nid], "letter": _letter(i), "label": inline(choice.label),
