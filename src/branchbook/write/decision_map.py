@@ -40,7 +40,8 @@ PAGE_WIDTH_IN = 6.6
 PAGE_HEIGHT_IN = 8.6
 FONT = "Libertinus Serif"  # the handouts' font, which Typst embeds; browsers fall back to a serif
 FONT_SIZE = 11
-TITLE_CHARS = 24           # an ending's title is wrapped at this width, over at most two lines
+TITLE_CHARS = 18           # an ending's title is wrapped at this width, over at most three lines: narrow
+TITLE_LINES = 3            # boxes keep a wide row of endings readable (a wider wrap shrank maps to 55 %)
 
 # Endings differ by the word in the box (GOOD, MIXED, HARMFUL) and by its frame, not only by colour.
 STYLE = {
@@ -106,7 +107,7 @@ def _attrs(values: Mapping[str, str]) -> str:
                      for key, value in values.items())
 
 
-def _wrap(title: str, width: int = TITLE_CHARS, lines: int = 2) -> list[str]:
+def _wrap(title: str, width: int = TITLE_CHARS, lines: int = TITLE_LINES) -> list[str]:
     words, out = title.split(), [""]
     for word in words:
         if out[-1] and len(out[-1]) + 1 + len(word) > width:
