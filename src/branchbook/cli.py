@@ -224,7 +224,7 @@ def init_command(folder: Path, from_shipped: bool, title: str | None, author: st
 
 @main.group("export")
 def export_group() -> None:
-    """Export the course for other tools (Twine)."""
+    """Export the course for other tools (Twine, an LMS)."""
 
 
 @export_group.command("twee")
@@ -252,6 +252,11 @@ def export_twee(scenario_ids: tuple[str, ...], course: Path, out: Path) -> None:
     for name, data in files.items():
         write_atomic(out / name, data)
     click.echo(f"Wrote {len(files)} Twee file(s) to {out}")
+
+
+from .export_scorm import export_scorm  # noqa: E402 - registered beside twee
+
+export_group.add_command(export_scorm)
 
 
 @main.group("import")

@@ -54,6 +54,15 @@ class Deidentification(Frozen):
     allow: list[Allowance] = Field(default_factory=list)
 
 
+class LmsSettings(Frozen):
+    """What a SCORM package may tell a learning-management system, which ties it to a named learner."""
+
+    report_choices: bool = Field(False, description=(
+        "Send the LMS each choice a learner takes (SCORM interactions) and their place in each scenario "
+        "(to resume on another device); the first page then says so. Off: only completion and the "
+        "knowledge-check score"))
+
+
 class CourseSettings(Frozen):
     """``course.yml``: everything about the course that is not a module or a scenario."""
 
@@ -68,6 +77,7 @@ class CourseSettings(Frozen):
     support: list[SupportResource] = Field(min_length=1)
     glossary: list[GlossaryEntry] = Field(default_factory=list)
     deidentification: Deidentification = Field(default_factory=Deidentification)
+    lms: LmsSettings = Field(default_factory=LmsSettings)
     localise_warnings: bool = Field(
         False, description="Warn about every support entry still marked 'localise: true' (an adapted course)")
 
