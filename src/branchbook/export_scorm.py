@@ -33,14 +33,14 @@ def export_scorm(course: Path, version: str, module_ids: tuple[str, ...], single
     from .write import scorm
 
     loaded = _load(course)
+    if not report_problems(loaded, strict=False):
+        err.print("Nothing was exported.")
+        sys.exit(1)
     known = [m.id for m in loaded.course.modules]
     unknown = [m for m in module_ids if m not in known]
     if unknown:
         raise click.BadParameter(f"no module {', '.join(unknown)} in this course (known: {', '.join(known)})",
                                  param_hint="--module")
-    if not report_problems(loaded, strict=False):
-        err.print("Nothing was exported.")
-        sys.exit(1)
     try:
         result = build(loaded.course, handouts=handouts)
     except OutputConflict as conflict:
