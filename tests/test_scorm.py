@@ -253,3 +253,286 @@ def test_the_command_refuses_an_unknown_module_and_a_broken_course(course_dir, t
     result = CliRunner().invoke(main, ["export", "scorm", "--course", str(broken), "-o", str(out)])
     assert result.exit_code == 1 and "basics.md" in result.output and "mastery" in result.output
     assert not out.exists()
+
+
+# ---------------------------------------------------------------- in the browser, under a recording LMS
+
+from browser_support import browser, context, guard, make_context, page  # noqa: E402,F401 - pytest fixtures
+
+HARNESS = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Recording LMS</title>
+<script>
+// A stand-in LMS: records every call; 'store' holds what it returns; with 'fail' it refuses everything.
+const cfg = JSON.parse(decodeURIComponent(location.hash.slice(1)));
+const store = Object.assign({}, cfg.store || {});
+window.calls = [];
+function method(name, impl) {
+  return function () {
+    const args = Array.from(arguments);
+    const result = cfg.fail && name !== "GetLastError" ? "false" : impl.apply(null, args);
+    calls.push([name].concat(args, [result]));
+    return result;
+  };
+}
+const api = {
+  Initialize: method("Initialize", () => "true"),
+  GetValue: method("GetValue", (key) => key in store ? store[key] : ""),
+  SetValue: method("SetValue", (key, value) => { store[key] = value; return "true"; }),
+  Commit: method("Commit", () => "true"),
+  Terminate: method("Terminate", () => "true"),
+  GetLastError: method("GetLastError", () => cfg.fail ? "101" : "0"),
+  GetErrorString: () => "", GetDiagnostic: () => "",
+};
+if (cfg.version === "1.2") {
+  window.API = {};
+  for (const [ours, theirs] of [["Initialize", "LMSInitialize"], ["GetValue", "LMSGetValue"], ["SetValue", "LMSSetValue"],
+       ["Commit", "LMSCommit"], ["Terminate", "LMSFinish"], ["GetLastError", "LMSGetLastError"],
+       ["GetErrorString", "LMSGetErrorString"], ["GetDiagnostic", "LMSGetDiagnostic"]]) window.API[theirs] = api[ours];
+} else if (cfg.version === "2004") {
+  window.API_1484_11 = api;
+}
+</script></head>
+<body><iframe id="lms" style="width:100%;height:900px" title="course"></iframe>
+<script>document.getElementById("lms").src = cfg.launch;</script></body></html>
+"""
+
+
+@pytest.fixture(scope="module")
+def served(built, tmp_path_factory):
+    """An HTTP server on 127.0.0.1 (file:// frames are cross-origin in Chromium) over a folder with the
+    harness page; ``add(name, data)`` unzips a package into it and returns its URL path."""
+    root = tmp_path_factory.mktemp("lms")
+    (root / "harness.html").write_text(HARNESS, encoding="utf-8")
+    handler = functools.partial(_Quiet, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+
+    def add(name: str, data: bytes) -> str:
+        if not (root / name).exists():
+            _unzip(data, root / name)
+        return f"{base}/{name}"
+
+    try:
+        yield base, add
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - http.server's signature
+        pass
+
+
+class Lms:
+    """Opens a unit's launch page under the harness, and reads what the LMS was told."""
+
+    def __init__(self, page, served, package: str, version: str, store=None, fail=False):
+        base, _ = served
+        self.page, self.base, self.package = page, base, package
+        config = {"version": version, "launch": f"{base}/{package}/scorm/basics.html", "store": store or {},
+                  "fail": fail}
+        page.goto(f"{base}/harness.html#" + json.dumps(config))
+        self.course_page("modules/basics.html").wait_for_load_state()
+
+    def course_page(self, path: str):
+        url = f"{self.base}/{self.package}/{path}"
+        self.page.wait_for_function("url => Array.from(window.frames).some(f => { try { return f.frames[0] && "
+                                    "f.frames[0].location.href.startsWith(url); } catch (e) { return false; } })",
+                                    arg=url)
+        return next(f for f in self.page.frames if f.url.startswith(url))
+
+    def open(self, path: str):
+        """Follow a link in the course frame, as the learner would."""
+        frame = next(f for f in self.page.frames if f.parent_frame and f.parent_frame.parent_frame)
+        frame.goto(f"{self.base}/{self.package}/{path}")
+        return self.course_page(path)
+
+    def calls(self) -> list[list]:
+        return self.page.evaluate("calls")
+
+    def values(self, key: str) -> list[str]:
+        return [c[2] for c in self.calls() if c[0] == "SetValue" and c[1] == key]
+
+    def leave(self):
+        """The learner closes the unit: the LMS removes the launch page's frame."""
+        self.page.evaluate("document.getElementById('lms').remove()")
+
+
+def play_to_ending(frame, choices: int | None = None):
+    """Take the first offered choice until an ending (or until ``choices`` were taken and their feedback read)."""
+    stage = frame.locator(".bb-player.bb-js .bb-stage")
+    stage.wait_for()
+    taken = 0
+    for _ in range(60):
+        go_on = stage.get_by_role("button", name="Continue", exact=True)
+        if go_on.count():  # feedback on the choice just taken
+            go_on.click()
+            continue
+        if stage.locator(".bb-ending").count() or taken == choices:
+            return stage
+        stage.locator(".bb-choice").first.click()
+        taken += 1
+    raise AssertionError("no ending within 60 steps")
+
+
+def answer(frame, question: str, right: bool):
+    fieldset = frame.locator(f"#check-{question}")
+    option = fieldset.locator(".bb-option").filter(has=frame.locator(f'[data-bb-correct="{"true" if right else "false"}"]'))
+    option.first.locator("label").click()
+    fieldset.get_by_role("button", name="Check answer").click()
+
+
+def commits_after_each_new_ending(calls, commit: str, suspend_key: str = "cmi.suspend_data") -> list[int]:
+    """For each suspend_data that records one more finished scenario, was it committed before the next change?"""
+    done, committed = 0, []
+    for i, call in enumerate(calls):
+        if call[:2] == ["SetValue", suspend_key] and len(json.loads(call[2])["d"]) > done:
+            done = len(json.loads(call[2])["d"])
+            committed.append(any(c[0] == commit for c in calls[i + 1:]))
+    return committed
+
+
+SCENARIOS = ("noticeboard", "the-favour", NEW_SCENARIO)
+
+
+@pytest.mark.browser
+def test_scorm12_reports_completion_score_and_passed_then_finishes(page, served, built):
+    course, site = built
+    _, add = served
+    package = add("pkg12", scorm.package(course, site, "1.2"))
+    lms = Lms(page, served, "pkg12", "1.2")
+    assert [c[0] for c in lms.calls()][0] == "Initialize"
+    assert lms.values("cmi.core.lesson_status") == ["incomplete"]
+
+    module = lms.course_page("modules/basics.html")
+    answer(module, "purpose", right=True)
+    answer(module, SECOND_QUESTION["id"], right=False)
+    answer(module, SECOND_QUESTION["id"], right=True)  # a second try does not change the score
+    assert lms.values("cmi.core.score.raw") == ["50"]
+    assert lms.values("cmi.core.score.min") == ["0"] and lms.values("cmi.core.score.max") == ["100"]
+    assert lms.calls()[-1][0] == "Commit"  # committed after the score
+    assert lms.values("cmi.core.lesson_status") == ["incomplete"]  # not before every scenario has ended
+
+    for scenario in SCENARIOS:
+        play_to_ending(lms.open(f"scenarios/{scenario}.html"))
+    page.wait_for_function("calls.some(c => c[1] === 'cmi.core.lesson_status' && c[2] === 'passed')")
+    calls = lms.calls()
+    assert lms.values("cmi.core.lesson_status") == ["incomplete", "passed"]
+    assert commits_after_each_new_ending(calls, "Commit") == [True, True, True]
+    suspend = json.loads(lms.values("cmi.suspend_data")[-1])
+    assert suspend == {"v": 1, "d": list(SCENARIOS), "q": {"basics/purpose": 1, f"basics/{SECOND_QUESTION['id']}": 0}}
+    # Privacy by default: nothing about the choices themselves.
+    assert not [c for c in calls if c[0] == "SetValue" and c[1].startswith("cmi.interactions")]
+
+    lms.leave()
+    calls = lms.calls()
+    assert calls[-1][0] == "Terminate"
+    assert re.fullmatch(r"\d\d:\d\d:\d\d", lms.values("cmi.core.session_time")[-1])
+    assert lms.values("cmi.core.exit") == [""]
+    assert [c[0] for c in calls].count("Initialize") == 1 and [c[0] for c in calls].count("Terminate") == 1
+
+
+@pytest.mark.browser
+def test_scorm2004_reports_completion_and_failed_below_mastery(page, served, built):
+    course, site = built
+    _, add = served
+    add("pkg2004", scorm.package(with_settings(course, mastery=80), site, "2004"))
+    lms = Lms(page, served, "pkg2004", "2004")
+    assert lms.values("cmi.completion_status") == ["incomplete"]
+    for scenario in SCENARIOS:
+        play_to_ending(lms.open(f"scenarios/{scenario}.html"))
+    page.wait_for_function("calls.some(c => c[1] === 'cmi.completion_status' && c[2] === 'completed')")
+    assert lms.values("cmi.success_status") == []  # no score before every question is answered
+    module = lms.open("modules/basics.html")
+    answer(module, "purpose", right=False)
+    answer(module, SECOND_QUESTION["id"], right=True)
+    assert lms.values("cmi.score.raw") == ["50"] and lms.values("cmi.score.scaled") == ["0.5"]
+    assert lms.values("cmi.score.min") == ["0"] and lms.values("cmi.score.max") == ["100"]
+    assert lms.values("cmi.success_status") == ["failed"]
+    assert lms.values("cmi.completion_status") == ["incomplete", "completed"]
+    lms.leave()
+    assert lms.calls()[-1][0] == "Terminate"
+    assert lms.values("cmi.exit") == ["normal"]
+    assert re.fullmatch(r"PT\d+S", lms.values("cmi.session_time")[-1])
+
+
+@pytest.mark.browser
+def test_resume_from_suspend_data_when_the_course_reports_choices(browser, served, built, make_context):
+    course, site = built
+    _, add = served
+    add("pkgchoices", scorm.package(with_settings(course, mastery=None, report_choices=True), site, "1.2"))
+
+    first = make_context().new_page()
+    lms = Lms(first, served, "pkgchoices", "1.2")
+    for scenario in SCENARIOS[1:]:
+        play_to_ending(lms.open(f"scenarios/{scenario}.html"))
+    stage = play_to_ending(lms.open("scenarios/noticeboard.html"), choices=1)
+    where = stage.locator(".bb-stage-heading").inner_text()
+    interactions = [c for c in lms.calls() if c[0] == "SetValue" and c[1].startswith("cmi.interactions.")]
+    assert {c[1].split(".", 3)[3] for c in interactions} == {"id", "type", "student_response", "result"}
+    assert [c[2] for c in interactions if c[1].endswith(".type")] == ["choice"] * len(
+        [c for c in interactions if c[1].endswith(".id")])
+    lms.leave()
+    saved = lms.values("cmi.suspend_data")[-1]
+    assert lms.values("cmi.core.exit")[-1] == "suspend" and lms.values("cmi.core.lesson_status") == ["incomplete"]
+    first.context.close()
+
+    # A new session on another device (an empty browser): the LMS hands back what it stored.
+    second = make_context().new_page()
+    lms = Lms(second, served, "pkgchoices", "1.2",
+              store={"cmi.suspend_data": saved, "cmi.core.lesson_status": "incomplete", "cmi.core.entry": "resume"})
+    stage = lms.open("scenarios/noticeboard.html").locator(".bb-player.bb-js .bb-stage")
+    stage.wait_for()
+    assert stage.locator(".bb-stage-heading").inner_text() == where
+    assert lms.values("cmi.core.lesson_status") == []  # still incomplete, nothing to say
+    play_to_ending(lms.course_page("scenarios/noticeboard.html"))
+    second.wait_for_function("calls.some(c => c[1] === 'cmi.core.lesson_status' && c[2] === 'completed')")
+    assert json.loads(lms.values("cmi.suspend_data")[-1])["d"] == [*SCENARIOS[1:], "noticeboard"]
+
+
+@pytest.mark.browser
+def test_a_completed_unit_stays_completed_and_default_packages_send_no_place(page, served, built):
+    course, site = built
+    _, add = served
+    add("pkgdefault", scorm.package(with_settings(course, mastery=None), site, "1.2"))
+    stored = json.dumps({"v": 1, "d": list(SCENARIOS), "q": {},
+                         "p": [["noticeboard", "not sent by a default package"]]})
+    lms = Lms(page, served, "pkgdefault", "1.2", store={"cmi.suspend_data": stored, "cmi.core.lesson_status": "completed"})
+    assert lms.values("cmi.core.lesson_status") == []
+    assert json.loads(lms.values("cmi.suspend_data")[-1]) == {"v": 1, "d": list(SCENARIOS), "q": {}}
+    frame = lms.open("scenarios/noticeboard.html")
+    assert frame.evaluate("localStorage.getItem('branchbook:mini-course:noticeboard')") is None
+
+
+@pytest.mark.browser
+def test_an_lms_that_refuses_every_call_still_plays_and_logs_once(page, served, built):
+    course, site = built
+    _, add = served
+    add("pkg12", scorm.package(course, site, "1.2"))
+    warnings = []
+    page.on("console", lambda msg: warnings.append(msg.text) if msg.type == "warning" else None)
+    lms = Lms(page, served, "pkg12", "1.2", fail=True)
+    stage = play_to_ending(lms.open("scenarios/the-favour.html"))
+    assert stage.locator(".bb-ending").is_visible()
+    answer(lms.open("modules/basics.html"), "purpose", right=True)
+    lms.leave()
+    logged = [w for w in warnings if "LMS" in w]
+    assert len(logged) == 1 and "101" in logged[0] and "LMSInitialize" in logged[0]
+
+
+@pytest.mark.browser
+def test_without_an_lms_the_package_plays_as_the_online_book(page, served, built):
+    course, site = built
+    base, add = served
+    add("pkg12", scorm.package(course, site, "1.2"))
+    page.goto(f"{base}/pkg12/scorm/basics.html")
+    frame = page.frame_locator("#bb-scorm-frame")
+    with page.expect_event("framenavigated", lambda f: f.url.endswith("/scenarios/noticeboard.html")) as navigated:
+        frame.get_by_role("link", name=course.scenario("noticeboard").title).first.click()
+    inner = navigated.value
+    play_to_ending(inner, choices=1)
+    assert inner.evaluate("localStorage.getItem('branchbook:mini-course:noticeboard')")
+    page.goto(f"{base}/pkg12/scenarios/the-favour.html")  # a page opened on its own, too
+    assert play_to_ending(page).locator(".bb-ending").is_visible()

@@ -14,13 +14,6 @@
 (function () {
   "use strict";
 
-  var settings = document.getElementById("bb-scorm-config");
-  if (settings) {
-    launch(JSON.parse(settings.textContent));
-  } else {
-    relay();
-  }
-
   /* ---- in a course page: pass events up to the launch page (same origin) ---- */
 
   function relay() {
@@ -248,5 +241,12 @@
 
   function whenReady(fn) {
     if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", fn); } else { fn(); }
+  }
+
+  var settings = document.getElementById("bb-scorm-config");
+  if (settings) {
+    launch(JSON.parse(settings.textContent));
+  } else {
+    relay();
   }
 })();
