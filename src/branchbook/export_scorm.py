@@ -27,7 +27,7 @@ def export_scorm(course: Path, version: str, module_ids: tuple[str, ...], single
     reporting completion and, for a module with a 'mastery' score, the knowledge-check score.
     Learners' choices are sent only when course.yml opts in (lms: report_choices: true)."""
     from .build import build
-    from .cli import _load, err, report_problems
+    from .cli import _load, err, report_problems, require_known
     from .output import OutputConflict, write_atomic
     from .site import SiteBuildFailed
     from .write import scorm
@@ -36,11 +36,7 @@ def export_scorm(course: Path, version: str, module_ids: tuple[str, ...], single
     if not report_problems(loaded, strict=False):
         err.print("Nothing was exported.")
         sys.exit(1)
-    known = [m.id for m in loaded.course.modules]
-    unknown = [m for m in module_ids if m not in known]
-    if unknown:
-        raise click.BadParameter(f"no module {', '.join(unknown)} in this course (known: {', '.join(known)})",
-                                 param_hint="--module")
+    require_known(module_ids, [m.id for m in loaded.course.modules], "module", "--module")
     try:
         result = build(loaded.course, handouts=handouts)
     except OutputConflict as conflict:
