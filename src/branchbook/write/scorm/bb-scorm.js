@@ -223,7 +223,9 @@
       var seconds = Math.round((Date.now() - started) / 1000);
       lms.set(key.time, v12 ? clock(seconds) : "PT" + seconds + "S");
       lms.set("cmi.suspend_data", suspendData());
-      lms.set(key.exit, lastStatus === "incomplete" ? "suspend" : v12 ? "" : "normal");
+      // Always 'suspend': the LMS keeps suspend_data (the first-try answers behind the score) for the
+      // next visit, which is often a review; a completed or passed unit stays so.
+      lms.set(key.exit, "suspend");
       lms.call("end", [""]);
     }
     window.addEventListener("pagehide", end);
