@@ -255,6 +255,21 @@ def test_the_command_refuses_an_unknown_module_and_a_broken_course(course_dir, t
     assert not out.exists()
 
 
+
+def test_export_builds_the_site_and_leaves_an_unchanged_zip_alone(built, course_dir, tmp_path):
+    out = tmp_path / "course.zip"
+    command = ["export", "scorm", "--course", str(course_dir), "--no-handouts", "--version", "2004", "-o", str(out)]
+    first = CliRunner().invoke(main, command)
+    assert first.exit_code == 0, first.output
+    assert "Wrote" in first.output and "SCORM 2004, 1 SCO(s): basics" in first.output
+    data, written = out.read_bytes(), out.stat().st_mtime_ns
+    second = CliRunner().invoke(main, command)
+    assert second.exit_code == 0 and "Unchanged" in second.output
+    assert out.read_bytes() == data and out.stat().st_mtime_ns == written
+    with zipfile.ZipFile(out) as archive:
+        assert "imsmanifest.xml" in archive.namelist() and "scorm/basics.html" in archive.namelist()
+
+
 # ---------------------------------------------------------------- in the browser, under a recording LMS
 
 from browser_support import browser, context, guard, make_context, page  # noqa: E402,F401 - pytest fixtures

@@ -49,6 +49,9 @@ def export_scorm(course: Path, version: str, module_ids: tuple[str, ...], single
         err.print("[bold red]✗[/] the Sphinx build failed (log above); nothing was exported.")
         sys.exit(1)
     data = scorm.package(loaded.course, result.site, version, list(module_ids) or None, single)
-    write_atomic(out, data)
+    unchanged = out.is_file() and out.read_bytes() == data
+    if not unchanged:
+        write_atomic(out, data)
     units = scorm.units(loaded.course, list(module_ids) or None, single)
-    click.echo(f"Wrote {out}: SCORM {version}, {len(units)} SCO(s): {', '.join(u.id for u in units)}")
+    click.echo(f"{'Unchanged' if unchanged else 'Wrote'} {out}: SCORM {version}, "
+               f"{len(units)} SCO(s): {', '.join(u.id for u in units)}")
