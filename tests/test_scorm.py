@@ -315,7 +315,7 @@ if (cfg.version === "1.2") {
 @pytest.fixture(scope="module")
 def served(built, tmp_path_factory):
     """An HTTP server on 127.0.0.1 (file:// frames are cross-origin in Chromium) over a folder with the
-    harness page; ``add(name, data)`` unzips a package into it and returns its URL path."""
+    harness page; ``add(name, data)`` unzips a package into it and returns its URL. Yields (base URL, add, folder)."""
     root = tmp_path_factory.mktemp("lms")
     (root / "harness.html").write_text(HARNESS, encoding="utf-8")
     handler = functools.partial(_Quiet, directory=str(root))
@@ -329,7 +329,7 @@ def served(built, tmp_path_factory):
         return f"{base}/{name}"
 
     try:
-        yield base, add
+        yield base, add, root
     finally:
         server.shutdown()
         server.server_close()
@@ -344,7 +344,7 @@ class Lms:
     """Opens a unit's launch page under the harness, and reads what the LMS was told."""
 
     def __init__(self, page, served, package: str, version: str, store=None, fail=False):
-        base, _ = served
+        base = served[0]
         self.page, self.base, self.package = page, base, package
         config = {"version": version, "launch": f"{base}/{package}/scorm/basics.html", "store": store or {},
                   "fail": fail}
@@ -415,7 +415,7 @@ SCENARIOS = ("noticeboard", "the-favour", NEW_SCENARIO)
 @pytest.mark.browser
 def test_scorm12_reports_completion_score_and_passed_then_finishes(page, served, built):
     course, site = built
-    _, add = served
+    _, add, _ = served
     package = add("pkg12", scorm.package(course, site, "1.2"))
     lms = Lms(page, served, "pkg12", "1.2")
     assert [c[0] for c in lms.calls()][0] == "Initialize"
@@ -452,7 +452,7 @@ def test_scorm12_reports_completion_score_and_passed_then_finishes(page, served,
 @pytest.mark.browser
 def test_scorm2004_reports_completion_and_failed_below_mastery(page, served, built):
     course, site = built
-    _, add = served
+    _, add, _ = served
     add("pkg2004", scorm.package(with_settings(course, mastery=80), site, "2004"))
     lms = Lms(page, served, "pkg2004", "2004")
     assert lms.values("cmi.completion_status") == ["incomplete"]
@@ -476,7 +476,7 @@ def test_scorm2004_reports_completion_and_failed_below_mastery(page, served, bui
 @pytest.mark.browser
 def test_resume_from_suspend_data_when_the_course_reports_choices(browser, served, built, make_context):
     course, site = built
-    _, add = served
+    _, add, _ = served
     add("pkgchoices", scorm.package(with_settings(course, mastery=None, report_choices=True), site, "1.2"))
 
     first = make_context().new_page()
@@ -510,7 +510,7 @@ def test_resume_from_suspend_data_when_the_course_reports_choices(browser, serve
 @pytest.mark.browser
 def test_a_completed_unit_stays_completed_and_default_packages_send_no_place(page, served, built):
     course, site = built
-    _, add = served
+    _, add, _ = served
     add("pkgdefault", scorm.package(with_settings(course, mastery=None), site, "1.2"))
     stored = json.dumps({"v": 1, "d": list(SCENARIOS), "q": {},
                          "p": [["noticeboard", "not sent by a default package"]]})
@@ -524,7 +524,7 @@ def test_a_completed_unit_stays_completed_and_default_packages_send_no_place(pag
 @pytest.mark.browser
 def test_an_lms_that_refuses_every_call_still_plays_and_logs_once(page, served, built):
     course, site = built
-    _, add = served
+    _, add, _ = served
     add("pkg12", scorm.package(course, site, "1.2"))
     warnings = []
     page.on("console", lambda msg: warnings.append(msg.text) if msg.type == "warning" else None)
@@ -540,7 +540,7 @@ def test_an_lms_that_refuses_every_call_still_plays_and_logs_once(page, served, 
 @pytest.mark.browser
 def test_without_an_lms_the_package_plays_as_the_online_book(page, served, built):
     course, site = built
-    base, add = served
+    base, add, _ = served
     add("pkg12", scorm.package(course, site, "1.2"))
     page.goto(f"{base}/pkg12/scorm/basics.html")
     frame = page.frame_locator("#bb-scorm-frame")
@@ -551,3 +551,29 @@ def test_without_an_lms_the_package_plays_as_the_online_book(page, served, built
     assert inner.evaluate("localStorage.getItem('branchbook:mini-course:noticeboard')")
     page.goto(f"{base}/pkg12/scenarios/the-favour.html")  # a page opened on its own, too
     assert play_to_ending(page).locator(".bb-ending").is_visible()
+
+
+@pytest.mark.browser
+def test_when_saved_places_do_not_fit_the_oldest_scenario_loses_its_place(served, built, make_context):
+    course, site = built
+    _, add, root = served
+    add("pkgchoices", scorm.package(with_settings(course, mastery=None, report_choices=True), site, "1.2"))
+
+    def play(package: str) -> dict:
+        page = make_context().new_page()
+        lms = Lms(page, served, package, "1.2")
+        for scenario in SCENARIOS:  # one decision in each, in this order
+            play_to_ending(lms.open(f"scenarios/{scenario}.html"), choices=1)
+        lms.leave()
+        return json.loads(lms.values("cmi.suspend_data")[-1])
+
+    roomy = play("pkgchoices")
+    assert [entry[0] for entry in roomy["p"]] == list(SCENARIOS)
+    # The same package with one character less room than the three places need.
+    shutil.copytree(root / "pkgchoices", root / "pkgsmall")
+    launch = root / "pkgsmall" / "scorm" / "basics.html"
+    limit = len(json.dumps(roomy, separators=(",", ":"), ensure_ascii=False)) - 1
+    launch.write_text(launch.read_text().replace('"suspendLimit":4096', f'"suspendLimit":{limit}'))
+    tight = play("pkgsmall")
+    assert [entry[0] for entry in tight["p"]] == list(SCENARIOS[1:])
+    assert len(json.dumps(tight, separators=(",", ":"), ensure_ascii=False)) <= limit

@@ -103,6 +103,7 @@
     var initial = lms.get(key.status);
     var finished = /^(completed|passed|failed)$/.test(initial);
     var lastStatus = initial;
+    var lastScore = null;
     var ended = false;
 
     function storageKey(scenario) { return "branchbook:" + config.course + ":" + scenario; }
@@ -132,7 +133,7 @@
         var value = null;
         try { value = window.localStorage.getItem(storageKey(entry[0])); } catch (e) { value = null; }
         return [entry[0], value === null ? entry[1] : value];
-      });
+      }).filter(function (entry) { return entry[1]; });
       // Too long for the LMS: the scenarios played longest ago lose their saved place first.
       for (out.p = saved; out.p.length && JSON.stringify(out).length > config.suspendLimit;) { out.p = out.p.slice(1); }
       return JSON.stringify(out);
@@ -151,7 +152,7 @@
       for (var i = 0; i < config.questions.length; i++) {
         var answer = state.q[config.questions[i]];
         if (answer === undefined) { return null; }
-        right += answer;
+        right += answer === 1 ? 1 : 0;
       }
       return Math.round(100 * right / config.questions.length);
     }
@@ -159,7 +160,8 @@
     function report() {
       var complete = config.scenarios.every(function (s) { return state.d.indexOf(s) >= 0; });
       var raw = score();
-      if (raw !== null) {
+      if (raw !== null && raw !== lastScore) {
+        lastScore = raw;
         lms.set(key.raw, raw);
         lms.set(key.min, 0);
         lms.set(key.max, 100);
