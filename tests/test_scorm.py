@@ -18,6 +18,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import zipfile
 from html.parser import HTMLParser
@@ -27,6 +28,8 @@ from urllib.parse import unquote, urljoin, urlparse
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from branchbook.cli import main
 from branchbook.load import load_course
@@ -118,6 +121,38 @@ def test_the_manifest_validates_against_the_scorm_schemas(built, tmp_path, versi
     attribute = "scormtype" if version == "1.2" else "scormType"
     manifest.write_text(manifest.read_text().replace(f'{attribute}="sco"', f'{attribute}="lesson"'))
     assert _schema_problems(folder)
+
+
+SCHEMAS = Path(scorm.__file__).parents[2] / "data" / "scorm"
+
+
+_texts = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30)
+_ids = st.from_regex(r"[a-z][a-z0-9-]{0,10}[a-z0-9]", fullmatch=True)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(version=st.sampled_from(scorm.VERSIONS),
+       modules=st.lists(st.tuples(_ids, _texts, st.none() | st.integers(0, 100)), min_size=1, max_size=5,
+                        unique_by=lambda m: m[0]),
+       title=_texts, files=st.lists(st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=12)
+                                    .map(lambda s: s.replace("/", "_") + ".html"), max_size=5))
+def test_any_course_gives_a_valid_manifest(built, version, modules, title, files):
+    """Titles with markup characters, any mastery, file names with spaces and accents: still valid."""
+    course, _ = built
+    template = course.modules[0]
+    variant = course.model_copy(update={
+        "settings": course.settings.model_copy(update={"title": title}),
+        "modules": tuple(template.model_copy(update={"id": mid, "title": mtitle, "mastery": mastery})
+                         for mid, mtitle, mastery in modules)})
+    units = scorm.units(variant)
+    folder = Path(tempfile.mkdtemp())
+    shutil.copytree(SCHEMAS / version, folder, dirs_exist_ok=True)
+    (folder / "imsmanifest.xml").write_bytes(scorm.manifest(
+        variant, units, version, sorted({*files, *(f"scorm/{u.id}.html" for u in units)}),
+        {u.id: f"scorm/{u.id}.html" for u in units}))
+    assert _schema_problems(folder) == []
+    listed = {unquote(h) for h in re.findall(r'<file href="([^"]+)"', (folder / "imsmanifest.xml").read_text())}
+    assert listed == {*files, *(f"scorm/{u.id}.html" for u in units)}
 
 
 def test_a_mastery_score_is_declared_in_each_manifest(built):
