@@ -27,6 +27,7 @@ from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 import yaml
+from browser_support import browser, context, guard, make_context, page  # noqa: F401 - pytest fixtures
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -59,7 +60,7 @@ def course_dir(tmp_path_factory) -> Path:
     course = tmp_path_factory.mktemp("scorm") / "mini"
     shutil.copytree(FIXTURE, course, ignore=shutil.ignore_patterns("_build"))
     made = subprocess.run([sys.executable, "-m", "branchbook", "new", "scenario", NEW_SCENARIO, str(course),
-                           "--module", "basics"], capture_output=True, text=True)
+                           "--module", "basics"], capture_output=True, text=True, check=False)
     assert made.returncode == 0, made.stderr
     _add_to_module(course, "basics", scenarios=lambda s: [*s, NEW_SCENARIO], checks=lambda c: [*c, SECOND_QUESTION],
                    mastery=50)
@@ -166,11 +167,13 @@ def test_a_mastery_score_is_declared_in_each_manifest(built):
         assert "masteryscore" not in archive.read("imsmanifest.xml").decode()
 
 
+_LOADS = {"script": "src", "img": "src", "iframe": "src", "source": "src", "audio": "src", "video": "src",
+          "embed": "src", "object": "data", "link": "href"}
+"""The attribute by which each element makes the browser fetch something."""
+
+
 class _References(HTMLParser):
     """Every URL a page loads (``fetches``) or links to (``links``)."""
-
-    LOADS = {"script": "src", "img": "src", "iframe": "src", "source": "src", "audio": "src", "video": "src",
-             "embed": "src", "object": "data", "link": "href"}
 
     def __init__(self):
         super().__init__()
@@ -179,8 +182,8 @@ class _References(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag in self.LOADS and attrs.get(self.LOADS[tag]):
-            self.fetches.append(attrs[self.LOADS[tag]])
+        if tag in _LOADS and attrs.get(_LOADS[tag]):
+            self.fetches.append(attrs[_LOADS[tag]])
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
         if tag == "meta" and (attrs.get("http-equiv") or "").lower() == "refresh":
@@ -236,9 +239,9 @@ def test_the_launch_page_keeps_the_site_policy_and_holds_its_settings_as_data(bu
         page = archive.read("scorm/basics.html").decode()
     policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1)
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
-    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, re.S)
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, re.DOTALL)
     assert all('src="' in attrs or 'type="application/json"' in attrs for attrs, _ in scripts)
-    config = json.loads(re.search(r'id="bb-scorm-config">(.*?)</script>', page, re.S).group(1))
+    config = json.loads(re.search(r'id="bb-scorm-config">(.*?)</script>', page, re.DOTALL).group(1))
     assert config["version"] == "2004" and config["unit"] == "basics" and config["mastery"] == 50
     assert config["scenarios"] == ["noticeboard", "the-favour", NEW_SCENARIO]
     assert config["questions"] == ["basics/purpose", f"basics/{SECOND_QUESTION['id']}"]
@@ -307,7 +310,6 @@ def test_export_builds_the_site_and_leaves_an_unchanged_zip_alone(built, course_
 
 # ---------------------------------------------------------------- in the browser, under a recording LMS
 
-from browser_support import browser, context, guard, make_context, page  # noqa: E402,F401 - pytest fixtures
 
 HARNESS = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Recording LMS</title>
@@ -371,7 +373,7 @@ def served(built, tmp_path_factory):
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - http.server's signature
+    def log_message(self, format, *args):  # http.server's signature
         pass
 
 
@@ -451,9 +453,9 @@ SCENARIOS = ("noticeboard", "the-favour", NEW_SCENARIO)
 def test_scorm12_reports_completion_score_and_passed_then_finishes(page, served, built):
     course, site = built
     _, add, _ = served
-    package = add("pkg12", scorm.package(course, site, "1.2"))
+    add("pkg12", scorm.package(course, site, "1.2"))
     lms = Lms(page, served, "pkg12", "1.2")
-    assert [c[0] for c in lms.calls()][0] == "Initialize"
+    assert lms.calls()[0][0] == "Initialize"
     assert lms.values("cmi.core.lesson_status") == ["incomplete"]
 
     module = lms.course_page("modules/basics.html")

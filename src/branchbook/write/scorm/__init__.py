@@ -34,7 +34,7 @@ SUSPEND_LIMIT = {"1.2": 4096, "2004": 64000}
 """Characters of ``suspend_data`` each version guarantees (SPM of CMIString4096 / 64000)."""
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-_HEAD_END = re.compile(r"</head>", re.I)
+_HEAD_END = re.compile(r"</head>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ def _href(path: str) -> str:
     return quote(path, safe="/-._~")
 
 
-def manifest(course: Course, units: list["Unit"], version: str, files: list[str], launch: dict[str, str]) -> bytes:
+def manifest(course: Course, units: list[Unit], version: str, files: list[str], launch: dict[str, str]) -> bytes:
     ns = NAMESPACES[version]
 
     def tag(name: str, prefix: str = "") -> str:
