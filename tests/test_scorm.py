@@ -614,3 +614,21 @@ def test_when_saved_places_do_not_fit_the_oldest_scenario_loses_its_place(served
     tight = play("pkgsmall")
     assert [entry[0] for entry in tight["p"]] == list(SCENARIOS[1:])
     assert len(json.dumps(tight, separators=(",", ":"), ensure_ascii=False)) <= limit
+
+
+@pytest.mark.browser
+def test_the_launch_page_passes_axe(served, built, make_context):
+    from shipped_site import AXE, AXE_TAGS
+
+    course, site = built
+    base, add, _ = served
+    add("pkg12", scorm.package(course, site, "1.2"))
+    page = make_context(bypass_csp=True).new_page()  # to inject axe-core; the page's own policy is tested above
+    page.goto(f"{base}/pkg12/scorm/basics.html")
+    page.wait_for_selector("#bb-scorm-frame[src]")
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("""async tags => (await axe.run(document, {runOnly: {type: 'tag', values: tags},
+        resultTypes: ['violations'], iframes: false})).violations.map(v => v.id)""", AXE_TAGS)
+    assert violations == []
+    assert page.locator("html").get_attribute("lang") == course.settings.language
+    assert page.get_by_title(course.module("basics").title).count() == 1  # the frame is named for screen readers
