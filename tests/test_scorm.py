@@ -524,8 +524,11 @@ def test_resume_from_suspend_data_when_the_course_reports_choices(browser, serve
     where = stage.locator(".bb-stage-heading").inner_text()
     interactions = [c for c in lms.calls() if c[0] == "SetValue" and c[1].startswith("cmi.interactions.")]
     assert {c[1].split(".", 3)[3] for c in interactions} == {"id", "type", "student_response", "result"}
-    assert [c[2] for c in interactions if c[1].endswith(".type")] == ["choice"] * len(
-        [c for c in interactions if c[1].endswith(".id")])
+    ids = [c for c in interactions if c[1].endswith(".id")]
+    assert [c[1] for c in ids] == [f"cmi.interactions.{n}.id" for n in range(len(ids))]
+    assert {c[2].split(".")[0] for c in ids} == set(SCENARIOS)  # "<scenario>.<scene>": a choice in each
+    assert [c[2] for c in interactions if c[1].endswith(".type")] == ["performance"] * len(ids)
+    assert {c[2] for c in interactions if c[1].endswith(".result")} == {"neutral"}
     lms.leave()
     saved = lms.values("cmi.suspend_data")[-1]
     assert lms.values("cmi.core.exit")[-1] == "suspend" and lms.values("cmi.core.lesson_status") == ["incomplete"]

@@ -198,7 +198,8 @@
         var id = v12 ? scenario + "." + node : "urn:branchbook:" + config.course + ":" + scenario + ":" + node;
         var response = choice.replace(/[^A-Za-z0-9_.-]/g, "_");
         lms.set(n + "id", id);
-        lms.set(n + "type", "choice");
+        // 1.2 allows a 'choice' response of single characters only; its free-text type is 'performance'.
+        lms.set(n + "type", v12 ? "performance" : "choice");
         lms.set(n + (v12 ? "student_response" : "learner_response"), response);
         lms.set(n + "result", "neutral");
         if (!v12) { lms.set(n + "timestamp", new Date().toISOString().replace(/\.\d+Z$/, "")); }
