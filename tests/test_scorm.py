@@ -635,3 +635,22 @@ def test_the_launch_page_passes_axe(served, built, make_context):
     assert violations == []
     assert page.locator("html").get_attribute("lang") == course.settings.language
     assert page.get_by_title(course.module("basics").title).count() == 1  # the frame is named for screen readers
+
+
+@pytest.mark.browser
+def test_scorm2004_interactions_when_the_course_reports_choices(page, served, built):
+    course, site = built
+    _, add, _ = served
+    add("pkgchoices2004", scorm.package(with_settings(course, report_choices=True), site, "2004"))
+    lms = Lms(page, served, "pkgchoices2004", "2004")
+    play_to_ending(lms.open("scenarios/noticeboard.html"), choices=1)
+    page.wait_for_function("calls.some(c => c[1] === 'cmi.suspend_data' && c[2].includes('noticeboard'))")
+    first = {c[1].rsplit(".", 1)[1]: c[2] for c in lms.calls() if c[0] == "SetValue"
+             and c[1].startswith("cmi.interactions.0.")}
+    start = course.scenario("noticeboard").start
+    assert first["id"] == f"urn:branchbook:{course.settings.id}:noticeboard:{start}"
+    assert first["type"] == "choice" and first["result"] == "neutral"
+    assert re.fullmatch(r"[A-Za-z0-9_.-]+", first["learner_response"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", first["timestamp"])
+    saved = json.loads(lms.values("cmi.suspend_data")[-1])
+    assert [entry[0] for entry in saved["p"]] == ["noticeboard"]
