@@ -62,7 +62,9 @@ def course_dir(tmp_path_factory) -> Path:
     made = subprocess.run([sys.executable, "-m", "branchbook", "new", "scenario", NEW_SCENARIO, str(course),
                            "--module", "basics"], capture_output=True, text=True, check=False)
     assert made.returncode == 0, made.stderr
-    _add_to_module(course, "basics", scenarios=lambda s: [*s, NEW_SCENARIO], checks=lambda c: [*c, SECOND_QUESTION],
+    # (later versions of `new scenario` list it in the module themselves)
+    _add_to_module(course, "basics", scenarios=lambda s: s if NEW_SCENARIO in s else [*s, NEW_SCENARIO],
+                   checks=lambda c: [*c, SECOND_QUESTION],
                    mastery=50)
     return course
 
