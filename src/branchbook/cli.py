@@ -239,9 +239,17 @@ def init_command(folder: Path, from_shipped: bool, title: str | None, author: st
         click.echo("`branchbook check` lists the support contacts to replace with your organisation's own.")
 
 
+def require_known(given: tuple[str, ...] | list[str], known: list[str], what: str, hint: str) -> None:
+    """A usage error naming the ids the course does not have, and those it has."""
+    unknown = [i for i in given if i not in known]
+    if unknown:
+        raise click.BadParameter(f"no {what} {', '.join(unknown)} in this course (known: {', '.join(known)})",
+                                 param_hint=hint)
+
+
 @main.group("export")
 def export_group() -> None:
-    """Export the course for other tools (Twine)."""
+    """Export the course for other tools (Twine, an LMS)."""
 
 
 @export_group.command("twee")
@@ -260,15 +268,16 @@ def export_twee(scenario_ids: tuple[str, ...], course: Path, out: Path) -> None:
     if not report_problems(loaded, strict=False):
         err.print("Nothing was written.")
         sys.exit(1)
-    known = [s.id for s in loaded.course.scenarios]
-    unknown = [sid for sid in scenario_ids if sid not in known]
-    if unknown:
-        raise click.BadParameter(f"no scenario {', '.join(unknown)} in this course (known: {', '.join(known)})",
-                                 param_hint="SCENARIO_IDS")
+    require_known(scenario_ids, [s.id for s in loaded.course.scenarios], "scenario", "SCENARIO_IDS")
     files = twee.write(loaded.course, list(scenario_ids))
     for name, data in files.items():
         write_atomic(out / name, data)
     click.echo(f"Wrote {len(files)} Twee file(s) to {out}")
+
+
+from .export_scorm import export_scorm  # noqa: E402 - registered beside twee
+
+export_group.add_command(export_scorm)
 
 
 @main.group("import")

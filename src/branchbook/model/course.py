@@ -90,6 +90,15 @@ class Rules(Frozen):
     minutes_per_decision: float = Field(3, ge=0, description="Discussion time per decision, for the module time estimate")
 
 
+class LmsSettings(Frozen):
+    """What a SCORM package may tell a learning-management system, which ties it to a named learner."""
+
+    report_choices: bool = Field(False, description=(
+        "Send the LMS each choice a learner takes (SCORM interactions) and their place in each scenario "
+        "(to resume on another device); the first page then says so. Off: only completion and the "
+        "knowledge-check score"))
+
+
 class CourseSettings(Frozen):
     """``course.yml``: everything about the course that is not a module or a scenario."""
 
@@ -104,6 +113,7 @@ class CourseSettings(Frozen):
     support: list[SupportResource] = Field(min_length=1)
     glossary: list[GlossaryEntry] = Field(default_factory=list)
     deidentification: Deidentification = Field(default_factory=Deidentification)
+    lms: LmsSettings = Field(default_factory=LmsSettings)
     localise_warnings: bool = Field(
         False, description="Warn about every support entry still marked 'localise: true' (an adapted course)")
     rules: Rules = Field(default_factory=Rules)

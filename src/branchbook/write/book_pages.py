@@ -187,7 +187,10 @@ def before_you_begin_page(course: Course) -> bytes:
     lines = ["(before-you-begin)=", f"# {message('page.begin_title', lang)}", "",
              f"## {message('page.content_note', lang)}", ""]
     lines += [f"- {escape(n)}" for n in notes]
-    lines += ["", escape(message("page.step_away", lang)), "", f"## {message('page.support_heading', lang)}", ""]
+    lines += ["", escape(message("page.step_away", lang)), ""]
+    if course.settings.lms.report_choices:
+        lines += [escape(message("page.lms_choices", lang)), ""]
+    lines += [f"## {message('page.support_heading', lang)}", ""]
     for res in course.settings.support:
         contact = f": {escape(res.contact)}" if res.contact else ""
         lines += [f"- **{escape(res.name)}**{contact}. {escape(res.description)}"]

@@ -18,6 +18,10 @@
       result.textContent = box.querySelector("summary").textContent;
       fieldset.classList.toggle("bb-answered-correct", box.dataset.bbCorrect === "true");
       fieldset.classList.toggle("bb-answered-incorrect", box.dataset.bbCorrect !== "true");
+      // For a host such as an LMS package (bb-scorm.js): which question, and whether the answer was right.
+      fieldset.dispatchEvent(new CustomEvent("branchbook:check", {bubbles: true, detail: {
+        module: fieldset.form.dataset.bbModule, question: fieldset.id.replace(/^check-/, ""),
+        correct: box.dataset.bbCorrect === "true"}}));
     });
   }
   function init() {

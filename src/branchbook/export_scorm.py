@@ -1,0 +1,57 @@
+"""``branchbook export scorm``: bring the site up to date, then package it for an LMS."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command("scorm")
+@click.option("--course", "course", type=click.Path(path_type=Path), default=".", show_default=True,
+              help="The course folder.")
+@click.option("--version", "version", type=click.Choice(["1.2", "2004"]), default="1.2", show_default=True,
+              help="SCORM edition the LMS imports (2004 means 4th edition).")
+@click.option("--module", "module_ids", multiple=True, metavar="ID",
+              help="Package only this module (repeat for several). Default: every module.")
+@click.option("--single", is_flag=True,
+              help="One SCO for the whole course (or the modules chosen) instead of one per module.")
+@click.option("--handouts/--no-handouts", default=True, show_default=True,
+              help="Build the printable PDFs the pages link to.")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The .zip file to write.")
+def export_scorm(course: Path, version: str, module_ids: tuple[str, ...], single: bool, handouts: bool,
+                 out: Path) -> None:
+    """Write a SCORM package (.zip) of the course that an LMS imports as is: one SCO per module,
+    reporting completion and, for a module with a 'mastery' score, the knowledge-check score.
+    Learners' choices are sent only when course.yml opts in (lms: report_choices: true)."""
+    from .build import build
+    from .cli import _load, err, report_problems, require_known
+    from .output import OutputConflict, write_atomic
+    from .site import SiteBuildFailed
+    from .write import scorm
+
+    loaded = _load(course)
+    if not report_problems(loaded, strict=False):
+        err.print("Nothing was exported.")
+        sys.exit(1)
+    require_known(module_ids, [m.id for m in loaded.course.modules], "module", "--module")
+    try:
+        result = build(loaded.course, handouts=handouts)
+    except OutputConflict as conflict:
+        for line in conflict.problems:
+            click.echo(f"error: {line}", err=True)
+        err.print("[bold red]✗[/] the site could not be brought up to date; nothing was exported.")
+        sys.exit(1)
+    except SiteBuildFailed as failure:
+        click.echo(failure.log, err=True)
+        err.print("[bold red]✗[/] the Sphinx build failed (log above); nothing was exported.")
+        sys.exit(1)
+    data = scorm.package(loaded.course, result.site, version, list(module_ids) or None, single)
+    unchanged = out.is_file() and out.read_bytes() == data
+    if not unchanged:
+        write_atomic(out, data)
+    units = scorm.units(loaded.course, list(module_ids) or None, single)
+    click.echo(f"{'Unchanged' if unchanged else 'Wrote'} {out}: SCORM {version}, "
+               f"{len(units)} SCO(s): {', '.join(u.id for u in units)}")
