@@ -35,7 +35,7 @@ class Module(Frozen):
     scenarios: list[Slug] = Field(default_factory=list, description="Scenario ids, in the order they are played")
     discussion: list[Text] = Field(default_factory=list)
     checks: list[KnowledgeCheck] = Field(default_factory=list)
-    mastery: int | None = Field(None, ge=0, le=100, description=(
+    mastery: Whole | None = Field(None, ge=0, le=100, description=(
         "Percent of the knowledge-check questions a learner must answer right at the first try to pass; "
         "a SCORM package reports the score and passed/failed to the LMS only when this is set"))
     reading: Text = Field(description="The module's reading: the Markdown body after the front matter")
