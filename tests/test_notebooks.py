@@ -200,3 +200,23 @@ def test_build_does_not_turn_notebooks_into_pages(tmp_path: Path):
     files = generated_files(course, handouts=False)
     assert NOTEBOOK in files
     assert b"notebooks/" not in files["_toc.yml"]
+
+
+def test_the_notebook_prose_comes_from_the_catalogue(course: Course, monkeypatch):
+    """With every message replaced by a numbered marker, the markdown cells hold markers, titles and ids only."""
+    from branchbook.messages import catalogue
+
+    keys = list(catalogue(course.settings.language))
+    fake = {key: f"§{number}§" + "".join(f" {{{name}}}" for name in re.findall(r"{(\w+)}", text))
+            for number, (key, text) in enumerate(catalogue(course.settings.language).items())}
+    monkeypatch.setattr(notebooks, "catalogue", lambda language: fake)
+    monkeypatch.setattr(notebooks, "message", lambda key, language, **values: fake[key].format(**values))
+    nb = nbformat.reads(notebooks.write(course)[NOTEBOOK].decode("utf-8"), as_version=4)
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    used = {keys[int(n)] for n in re.findall(r"§(\d+)§", prose)}
+    assert {k for k in keys if k.startswith("notebook.")} <= used
+    left = re.sub(r"§\d+§", "", prose)
+    module = course.modules[0]
+    for text in [module.title, *(course.scenario(s).title for s in module.scenarios), *module.scenarios]:
+        left = left.replace(text, "")
+    assert re.findall(r"[A-Za-z]{2,}", left) == []

@@ -10,8 +10,9 @@ questions to follow up.
 
 The notebook carries the module's scenarios as a Python literal and the report's code, the module
 ``session_report.py`` copied verbatim (it is linted and unit-tested as a module of this package), so
-it runs with the standard library, IPython and matplotlib alone (no branchbook install). Output is deterministic: cell ids come
-from their position, outputs are empty, and nbformat writes sorted keys.
+it runs with the standard library, IPython and matplotlib alone (no branchbook install). Its prose
+comes from the message catalogue (``notebook.*``); what the code prints is still English. Output is
+deterministic: cell ids come from their position, outputs are empty, and nbformat writes sorted keys.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import nbformat
 from nbformat import v4
 
 from .. import layout
-from ..messages import catalogue
+from ..messages import catalogue, message
 from ..model import Choice, Course, Module, Scenario
 from . import markdown
 
@@ -78,46 +79,35 @@ def _literal(value: object) -> str:
 
 
 def _intro(course: Course, module: Module) -> str:
-    words = catalogue(course.settings.language)
+    """The notebook's first cell: what it is for and how to use it, in the course's language."""
+    language = course.settings.language
+    words = catalogue(language)
+
+    def say(key: str, **values: str) -> str:
+        return message(key, language, **values)
+
+    def button(key: str) -> str:
+        return markdown.literal(words[key])
+
     titles = "\n".join(f"- *{markdown.literal(course.scenario(sid).title)}* (`{sid}`)" for sid in module.scenarios)
-    return f"""# Session report: {markdown.literal(module.title)}
-
-This notebook is for facilitators. It reads the **session records** saved while the room played this
-module's scenarios together, and reports for each session: the path the room took, how the votes split
-at each decision, how often a harmful option won, the ending the room reached, and the debrief
-questions to follow up.
-
-Scenarios in this module:
-
-{titles}
-
-## 1. Record a session
-
-1. Open the scenario's page in the course and press **{markdown.literal(words["player.facilitate"])}**.
-2. At each decision, count the room's votes with **+** and **−** beside each option, then press
-   **{markdown.literal(words["player.decide"])}**.
-3. At the ending, press **{markdown.literal(words["player.download_record"])}**. Your browser saves a file
-   whose name starts with `branchbook-` and the scenario's id.
-
-## 2. Put the records next to this notebook
-
-1. Copy this notebook into a folder of your own, outside the course's `book/` folder: branchbook
-   rewrites the copy in `book/`, and a copy saved there with results in it stops the next build.
-2. In that folder, make a folder called `session-records` and put the downloaded files in it.
-   Several records at once are fine. Records from another course, or for a scenario that is not in this
-   module, are skipped with a note.
-
-## 3. Run it
-
-Run every cell (in Jupyter: **Run → Run All Cells**). The report appears under the cells below. You
-need Python 3 with Jupyter and matplotlib; branchbook itself does not need to be installed.
-
-## Privacy
-
-A session record holds **no names**: only which options were offered, how many votes each got, which
-one the room chose, and the times. Keep it that way: do not put names in the file names or in notes in
-this notebook, and delete the records when your organisation's rules say so.
-"""
+    return "\n\n".join([
+        "# " + say("notebook.title", module=markdown.literal(module.title)),
+        say("notebook.about"),
+        say("notebook.scenarios"),
+        titles,
+        "## " + say("notebook.record_title"),
+        "\n".join([
+            "1. " + say("notebook.record_open", facilitate=button("player.facilitate")),
+            "2. " + say("notebook.record_count", decide=button("player.decide")),
+            "3. " + say("notebook.record_save", download=button("player.download_record")),
+        ]),
+        "## " + say("notebook.place_title"),
+        "1. " + say("notebook.place_copy") + "\n2. " + say("notebook.place_folder"),
+        "## " + say("notebook.run_title"),
+        say("notebook.run"),
+        "## " + say("notebook.privacy_title"),
+        say("notebook.privacy"),
+    ])
 
 
 def _settings(data: dict) -> str:
@@ -142,34 +132,30 @@ def _tools() -> str:
     return resources.files(__package__).joinpath("session_report.py").read_text(encoding="utf-8")
 
 
-_CELLS = [
-    ("markdown", None),  # the intro
-    ("code", None),      # settings and the module's scenarios
-    ("code", None),      # the tools: session_report.py, copied verbatim
-    ("markdown", "## The sessions\n\nThe records found, and a note for any file that was skipped."),
-    ("code", "sessions = load_records(RECORDS, COURSE_ID, MODULE, SCENARIOS)\nshow_summary(sessions)"),
-    ("markdown", "## The path the room took\n\nEach decision: the scene, the option the room chose, its votes, "
-                 "whether it was harmful, and the scene it led to."),
-    ("code", "for session in sessions:\n    show_path(session)"),
-    ("markdown", "## How the votes split\n\nOne chart per decision. The room's choice is blue; harmful options "
-                 "(they go against a principle and uphold none) are hatched."),
-    ("code", "for session in sessions:\n    show_votes(session)"),
-    ("markdown", "## How often a harmful option won"),
-    ("code", "for session in sessions:\n    show_harmful(session)\nshow_harmful_overall(sessions)"),
-    ("markdown", "## The ending"),
-    ("code", "for session in sessions:\n    show_ending(session)"),
-    ("markdown", "## To follow up\n\nThe scenario's debrief questions, and the harmful options the room chose."),
-    ("code", "show_follow_up(sessions, SCENARIOS, PRINCIPLES)"),
+# The report, one part at a time: its heading and explanation (catalogue keys), then the code that shows it.
+_PARTS = [
+    ("notebook.sessions_title", "notebook.sessions_about",
+     "sessions = load_records(RECORDS, COURSE_ID, MODULE, SCENARIOS)\nshow_summary(sessions)"),
+    ("notebook.path_title", "notebook.path_about", "for session in sessions:\n    show_path(session)"),
+    ("notebook.votes_title", "notebook.votes_about", "for session in sessions:\n    show_votes(session)"),
+    ("notebook.harmful_title", None,
+     "for session in sessions:\n    show_harmful(session)\nshow_harmful_overall(sessions)"),
+    ("notebook.ending_title", None, "for session in sessions:\n    show_ending(session)"),
+    ("notebook.follow_up_title", "notebook.follow_up_about", "show_follow_up(sessions, SCENARIOS, PRINCIPLES)"),
 ]
 
 
 def notebook(course: Course, module: Module) -> nbformat.NotebookNode:
     """The session-report notebook for one module (outputs empty, ids from cell positions)."""
-    sources = [_intro(course, module), _settings(module_data(course, module)), _tools()] + [s for _, s in _CELLS[3:]]
-    cells = []
-    for position, ((kind, _), source) in enumerate(zip(_CELLS, sources), start=1):
-        make = v4.new_markdown_cell if kind == "markdown" else v4.new_code_cell
-        cells.append(make(source.rstrip("\n"), id=f"cell-{position}"))
+    language = course.settings.language
+    cells = [v4.new_markdown_cell(_intro(course, module)), v4.new_code_cell(_settings(module_data(course, module))),
+             v4.new_code_cell(_tools())]
+    for title, about, code in _PARTS:
+        text = "## " + message(title, language) + ("" if about is None else "\n\n" + message(about, language))
+        cells += [v4.new_markdown_cell(text), v4.new_code_cell(code)]
+    for position, cell in enumerate(cells, start=1):
+        cell.source = cell.source.rstrip("\n")
+        cell.id = f"cell-{position}"
     return v4.new_notebook(cells=cells, metadata={
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
