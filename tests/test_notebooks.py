@@ -96,12 +96,11 @@ def _ensure_kernel() -> None:
         subprocess.run([sys.executable, "-m", "ipykernel", "install", "--user", "--name", "python3"], check=True)
 
 
-@pytest.fixture(scope="module")
-def executed(course: Course, records: list[dict], tmp_path_factory):
+def _execute(course: Course, records: list[dict], folder: Path):
+    """The notebook run in ``folder`` on the records, plus two files it must skip with a note."""
     from nbclient import NotebookClient
 
     _ensure_kernel()
-    folder = tmp_path_factory.mktemp("session")
     (folder / "session-records").mkdir()
     for number, record in enumerate(records, start=1):
         (folder / "session-records" / f"record-{number}.json").write_text(json.dumps(record, indent=2))
@@ -114,6 +113,11 @@ def executed(course: Course, records: list[dict], tmp_path_factory):
     nb = nbformat.reads(data.decode("utf-8"), as_version=4)
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
     return nb
+
+
+@pytest.fixture(scope="module")
+def executed(course: Course, records: list[dict], tmp_path_factory):
+    return _execute(course, records, tmp_path_factory.mktemp("session"))
 
 
 def test_generation_is_deterministic_with_empty_outputs(course: Course):
@@ -220,3 +224,9 @@ def test_the_notebook_prose_comes_from_the_catalogue(course: Course, monkeypatch
     for text in [module.title, *(course.scenario(s).title for s in module.scenarios), *module.scenarios]:
         left = left.replace(text, "")
     assert re.findall(r"[A-Za-z]{2,}", left) == []
+
+
+def test_the_report_is_the_same_on_every_run(executed, course: Course, records: list[dict], tmp_path: Path):
+    """Run again elsewhere on the same records: every output, text and charts, is byte for byte the same."""
+    again = _execute(course, records, tmp_path)
+    assert [c.get("outputs") for c in again.cells] == [c.get("outputs") for c in executed.cells]
