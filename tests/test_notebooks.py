@@ -15,6 +15,7 @@ import nbformat
 import pytest
 
 from branchbook.load import load_course
+from branchbook.messages import message
 from branchbook.model import Course
 from branchbook.model import conditions
 from branchbook.write import notebooks
@@ -142,14 +143,14 @@ def test_report_matches_the_records(executed, records: list[dict], course: Cours
               if o.output_type == "stream" and o.name == "stderr"]
     assert stderr == []
 
-    loaded = _stream(_code_cell(executed, "sessions = load_records"))
+    loaded = _stream(_code_cell(executed, "report = Report("))
     assert "Skipped other-course.json: it is from another course" in loaded
     assert "Skipped broken.json: it is not a session record this notebook can read: 'decisions' should be a list" \
         in loaded
     assert "Session records read: 2" in loaded
 
     # The path: decisions per session, and the chosen options in order.
-    path = _stream(_code_cell(executed, "for session in sessions:\n    show_path"))
+    path = _stream(_code_cell(executed, "for session in sessions:\n    report.show_path"))
     assert re.findall(r"^Decisions made: (\d+)$", path, re.M) == [str(len(r["decisions"])) for r in records]
     for record in records:
         for d in record["decisions"]:
@@ -157,7 +158,7 @@ def test_report_matches_the_records(executed, records: list[dict], course: Cours
             assert f"→ the room chose “{chosen['label']}”" in path
 
     # The votes: one block per decision, one line per option offered, with its count and marks.
-    votes = _stream(_code_cell(executed, "for session in sessions:\n    show_votes"))
+    votes = _stream(_code_cell(executed, "for session in sessions:\n    report.show_votes"))
     blocks = re.split(r"^Decision \d+, scene \d+ \([a-z-]+\): \d+ votes$", votes, flags=re.M)[1:]
     expected = [(r["scenario"], d) for r in records for d in r["decisions"]]
     assert len(blocks) == len(expected) == 6
@@ -177,7 +178,7 @@ def test_report_matches_the_records(executed, records: list[dict], course: Cours
     assert len(pngs) == len(expected)
 
     # Harmful wins, per session and together, counted from the records independently.
-    harmful = _stream(_code_cell(executed, "for session in sessions:\n    show_harmful"))
+    harmful = _stream(_code_cell(executed, "for session in sessions:\n    report.show_harmful"))
     wins = [sum(_harmful(course, r["scenario"], d["node"], d["options"][d["chosen"]]["goto"]) for d in r["decisions"])
             for r in records]
     assert wins == [3, 0]
@@ -187,10 +188,12 @@ def test_report_matches_the_records(executed, records: list[dict], course: Cours
         [(str(sum(wins)), str(sum(made)), str(round(100 * sum(wins) / sum(made))))]
     assert lines[0][2] == "75" and lines[2][2] == "50"
 
-    ending = _stream(_code_cell(executed, "for session in sessions:\n    show_ending"))
-    assert re.findall(r"^Ending: (good|mixed|harmful)\. ", ending, re.M) == [r["ending"]["kind"] for r in records] == ["harmful", "good"]
+    ending = _stream(_code_cell(executed, "for session in sessions:\n    report.show_ending"))
+    kinds = {message(f"ending.{kind}"): kind for kind in ("good", "mixed", "harmful")}
+    reached = re.findall(r"^(.+)\. The room reached ", ending, re.M)
+    assert [kinds[k] for k in reached] == [r["ending"]["kind"] for r in records] == ["harmful", "good"]
 
-    follow = [o["data"]["text/markdown"] for o in _code_cell(executed, "show_follow_up").outputs]
+    follow = [o["data"]["text/markdown"] for o in _code_cell(executed, "report.show_follow_up").outputs]
     assert len(follow) == 1
     assert "What did Jo need to know before the meeting" in follow[0]
     assert follow[0].count("- Session 1, decision") == 3

@@ -11,8 +11,9 @@ questions to follow up.
 The notebook carries the module's scenarios as a Python literal and the report's code, the module
 ``session_report.py`` copied verbatim (it is linted and unit-tested as a module of this package), so
 it runs with the standard library, IPython and matplotlib alone (no branchbook install). Its prose
-comes from the message catalogue (``notebook.*``); what the code prints is still English. Output is
-deterministic: cell ids come from their position, outputs are empty, and nbformat writes sorted keys.
+and every word the report prints come from the course language's message catalogue (``notebook.*``,
+``session_report.*``, ``ending.*``). Output is deterministic: cell ids come from their position, outputs are
+empty, and nbformat writes sorted keys.
 """
 
 from __future__ import annotations
@@ -110,7 +111,12 @@ def _intro(course: Course, module: Module) -> str:
     ])
 
 
-def _settings(data: dict) -> str:
+def _words(language: str) -> dict[str, str]:
+    """The catalogue's words the report code prints (``session_report.*``, and the endings' names)."""
+    return {k: v for k, v in catalogue(language).items() if k.startswith(("session_report.", "ending."))}
+
+
+def _settings(data: dict, words: dict[str, str]) -> str:
     return f"""# Settings: the only line you might change.
 # Which session records to read, relative to this notebook ("*" matches any file name).
 RECORDS = "{RECORDS_GLOB}"
@@ -123,6 +129,8 @@ RECORDS = "{RECORDS_GLOB}"
 COURSE_ID = {data["course"]!r}
 MODULE = {_literal(data["module"])}
 PRINCIPLES = {_literal(data["principles"])}
+# The words the report prints, from the course's message catalogue.
+WORDS = {_literal(words)}
 SCENARIOS = {{}}
 """ + "".join(f"\nSCENARIOS[{sid!r}] = {_literal(scenario)}\n" for sid, scenario in data["scenarios"].items())
 
@@ -135,20 +143,21 @@ def _tools() -> str:
 # The report, one part at a time: its heading and explanation (catalogue keys), then the code that shows it.
 _PARTS = [
     ("notebook.sessions_title", "notebook.sessions_about",
-     "sessions = load_records(RECORDS, COURSE_ID, MODULE, SCENARIOS)\nshow_summary(sessions)"),
-    ("notebook.path_title", "notebook.path_about", "for session in sessions:\n    show_path(session)"),
-    ("notebook.votes_title", "notebook.votes_about", "for session in sessions:\n    show_votes(session)"),
+     ("report = Report(COURSE_ID, MODULE, SCENARIOS, PRINCIPLES, WORDS)\nsessions = report.load(RECORDS)\n"
+      "report.show_summary(sessions)")),
+    ("notebook.path_title", "notebook.path_about", "for session in sessions:\n    report.show_path(session)"),
+    ("notebook.votes_title", "notebook.votes_about", "for session in sessions:\n    report.show_votes(session)"),
     ("notebook.harmful_title", None,
-     "for session in sessions:\n    show_harmful(session)\nshow_harmful_overall(sessions)"),
-    ("notebook.ending_title", None, "for session in sessions:\n    show_ending(session)"),
-    ("notebook.follow_up_title", "notebook.follow_up_about", "show_follow_up(sessions, SCENARIOS, PRINCIPLES)"),
+     "for session in sessions:\n    report.show_harmful(session)\nreport.show_harmful_overall(sessions)"),
+    ("notebook.ending_title", None, "for session in sessions:\n    report.show_ending(session)"),
+    ("notebook.follow_up_title", "notebook.follow_up_about", "report.show_follow_up(sessions)"),
 ]
 
 
 def notebook(course: Course, module: Module) -> nbformat.NotebookNode:
     """The session-report notebook for one module (outputs empty, ids from cell positions)."""
     language = course.settings.language
-    cells = [v4.new_markdown_cell(_intro(course, module)), v4.new_code_cell(_settings(module_data(course, module))),
+    cells = [v4.new_markdown_cell(_intro(course, module)), v4.new_code_cell(_settings(module_data(course, module), _words(language))),
              v4.new_code_cell(_tools())]
     for title, about, code in _PARTS:
         text = "## " + message(title, language) + ("" if about is None else "\n\n" + message(about, language))
