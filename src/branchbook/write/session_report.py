@@ -98,7 +98,8 @@ def shorten(text, width):
 
 
 def when(moment):
-    return moment.strftime("%d %b %Y, %H:%M ") + (moment.tzname() or "")
+    """Date and time in numbers only (no month names), so it reads the same in every language."""
+    return moment.strftime("%Y-%m-%d %H:%M ") + (moment.tzname() or "")
 
 
 class Report:
