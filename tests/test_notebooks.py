@@ -15,6 +15,7 @@ import nbformat
 import pytest
 
 from branchbook.load import load_course
+from branchbook.messages import message
 from branchbook.model import Course
 from branchbook.model import conditions
 from branchbook.write import notebooks
@@ -96,12 +97,11 @@ def _ensure_kernel() -> None:
         subprocess.run([sys.executable, "-m", "ipykernel", "install", "--user", "--name", "python3"], check=True)
 
 
-@pytest.fixture(scope="module")
-def executed(course: Course, records: list[dict], tmp_path_factory):
+def _execute(course: Course, records: list[dict], folder: Path):
+    """The notebook run in ``folder`` on the records, plus two files it must skip with a note."""
     from nbclient import NotebookClient
 
     _ensure_kernel()
-    folder = tmp_path_factory.mktemp("session")
     (folder / "session-records").mkdir()
     for number, record in enumerate(records, start=1):
         (folder / "session-records" / f"record-{number}.json").write_text(json.dumps(record, indent=2))
@@ -114,6 +114,11 @@ def executed(course: Course, records: list[dict], tmp_path_factory):
     nb = nbformat.reads(data.decode("utf-8"), as_version=4)
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
     return nb
+
+
+@pytest.fixture(scope="module")
+def executed(course: Course, records: list[dict], tmp_path_factory):
+    return _execute(course, records, tmp_path_factory.mktemp("session"))
 
 
 def test_generation_is_deterministic_with_empty_outputs(course: Course):
@@ -138,14 +143,14 @@ def test_report_matches_the_records(executed, records: list[dict], course: Cours
               if o.output_type == "stream" and o.name == "stderr"]
     assert stderr == []
 
-    loaded = _stream(_code_cell(executed, "sessions = load_records"))
+    loaded = _stream(_code_cell(executed, "report = Report("))
     assert "Skipped other-course.json: it is from another course" in loaded
     assert "Skipped broken.json: it is not a session record this notebook can read: 'decisions' should be a list" \
         in loaded
     assert "Session records read: 2" in loaded
 
     # The path: decisions per session, and the chosen options in order.
-    path = _stream(_code_cell(executed, "for session in sessions:\n    show_path"))
+    path = _stream(_code_cell(executed, "for session in sessions:\n    report.show_path"))
     assert re.findall(r"^Decisions made: (\d+)$", path, re.M) == [str(len(r["decisions"])) for r in records]
     for record in records:
         for d in record["decisions"]:
@@ -153,7 +158,7 @@ def test_report_matches_the_records(executed, records: list[dict], course: Cours
             assert f"→ the room chose “{chosen['label']}”" in path
 
     # The votes: one block per decision, one line per option offered, with its count and marks.
-    votes = _stream(_code_cell(executed, "for session in sessions:\n    show_votes"))
+    votes = _stream(_code_cell(executed, "for session in sessions:\n    report.show_votes"))
     blocks = re.split(r"^Decision \d+, scene \d+ \([a-z-]+\): \d+ votes$", votes, flags=re.M)[1:]
     expected = [(r["scenario"], d) for r in records for d in r["decisions"]]
     assert len(blocks) == len(expected) == 6
@@ -173,7 +178,7 @@ def test_report_matches_the_records(executed, records: list[dict], course: Cours
     assert len(pngs) == len(expected)
 
     # Harmful wins, per session and together, counted from the records independently.
-    harmful = _stream(_code_cell(executed, "for session in sessions:\n    show_harmful"))
+    harmful = _stream(_code_cell(executed, "for session in sessions:\n    report.show_harmful"))
     wins = [sum(_harmful(course, r["scenario"], d["node"], d["options"][d["chosen"]]["goto"]) for d in r["decisions"])
             for r in records]
     assert wins == [3, 0]
@@ -183,10 +188,12 @@ def test_report_matches_the_records(executed, records: list[dict], course: Cours
         [(str(sum(wins)), str(sum(made)), str(round(100 * sum(wins) / sum(made))))]
     assert lines[0][2] == "75" and lines[2][2] == "50"
 
-    ending = _stream(_code_cell(executed, "for session in sessions:\n    show_ending"))
-    assert re.findall(r"^Ending: (good|mixed|harmful)\. ", ending, re.M) == [r["ending"]["kind"] for r in records] == ["harmful", "good"]
+    ending = _stream(_code_cell(executed, "for session in sessions:\n    report.show_ending"))
+    kinds = {message(f"ending.{kind}"): kind for kind in ("good", "mixed", "harmful")}
+    reached = re.findall(r"^(.+)\. The room reached ", ending, re.M)
+    assert [kinds[k] for k in reached] == [r["ending"]["kind"] for r in records] == ["harmful", "good"]
 
-    follow = [o["data"]["text/markdown"] for o in _code_cell(executed, "show_follow_up").outputs]
+    follow = [o["data"]["text/markdown"] for o in _code_cell(executed, "report.show_follow_up").outputs]
     assert len(follow) == 1
     assert "What did Jo need to know before the meeting" in follow[0]
     assert follow[0].count("- Session 1, decision") == 3
@@ -200,3 +207,29 @@ def test_build_does_not_turn_notebooks_into_pages(tmp_path: Path):
     files = generated_files(course, handouts=False)
     assert NOTEBOOK in files
     assert b"notebooks/" not in files["_toc.yml"]
+
+
+def test_the_notebook_prose_comes_from_the_catalogue(course: Course, monkeypatch):
+    """With every message replaced by a numbered marker, the markdown cells hold markers, titles and ids only."""
+    from branchbook.messages import catalogue
+
+    keys = list(catalogue(course.settings.language))
+    fake = {key: f"§{number}§" + "".join(f" {{{name}}}" for name in re.findall(r"{(\w+)}", text))
+            for number, (key, text) in enumerate(catalogue(course.settings.language).items())}
+    monkeypatch.setattr(notebooks, "catalogue", lambda language: fake)
+    monkeypatch.setattr(notebooks, "message", lambda key, language, **values: fake[key].format(**values))
+    nb = nbformat.reads(notebooks.write(course)[NOTEBOOK].decode("utf-8"), as_version=4)
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    used = {keys[int(n)] for n in re.findall(r"§(\d+)§", prose)}
+    assert {k for k in keys if k.startswith("notebook.")} <= used
+    left = re.sub(r"§\d+§", "", prose)
+    module = course.modules[0]
+    for text in [module.title, *(course.scenario(s).title for s in module.scenarios), *module.scenarios]:
+        left = left.replace(text, "")
+    assert re.findall(r"[A-Za-z]{2,}", left) == []
+
+
+def test_the_report_is_the_same_on_every_run(executed, course: Course, records: list[dict], tmp_path: Path):
+    """Run again elsewhere on the same records: every output, text and charts, is byte for byte the same."""
+    again = _execute(course, records, tmp_path)
+    assert [c.get("outputs") for c in again.cells] == [c.get("outputs") for c in executed.cells]
