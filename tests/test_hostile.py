@@ -351,7 +351,11 @@ AUDIT = """() => {
       if (/^(href|src|action|formaction|xlink:href|data|srcdoc|poster)$/i.test(a.name)
           && /^\\s*(javascript|data|vbscript):/i.test(a.value)) bad.push(el.tagName + ' ' + a.name + '=' + a.value);
     }
-    if (/^(IFRAME|FRAME|OBJECT|EMBED|BASE|IMG|VIDEO|AUDIO|FORM)$/.test(el.tagName)
+    // allowed: the knowledge check and search forms, and the decision map (a same-site SVG shown
+    // through <img>, where SVG never runs script); nothing else that loads or embeds
+    const decisionMap = el.tagName === 'IMG' && el.matches('img.bb-decision-map')
+        && /^[^:]*\.svg$/.test(el.getAttribute('src') || '');
+    if (/^(IFRAME|FRAME|OBJECT|EMBED|BASE|IMG|VIDEO|AUDIO|FORM)$/.test(el.tagName) && !decisionMap
         && !(el.tagName === 'FORM' && (el.matches('.bb-check') || el.matches('.bd-search')))) bad.push(el.tagName);
   }
   const scripts = Array.from(document.scripts).map(s => s.src || s.type || 'inline');
