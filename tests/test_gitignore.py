@@ -29,3 +29,12 @@ def _not_ignored(paths: list[str]) -> list[str]:
     lines = run.stdout.splitlines()
     assert run.returncode in (0, 1) and len(lines) == len(paths), run.stderr   # one answer per path
     return [line.split("\t")[-1] for line in lines if line.startswith("::")]
+
+
+def test_no_ignored_file_is_committed():
+    """A generated file that is ignored yet tracked reaches every clone and stops its first build."""
+    if not (REPO / ".git").exists():
+        pytest.skip("not a git checkout")
+    tracked = subprocess.run(["git", "ls-files", "--cached", "--ignored", "--exclude-standard"], cwd=REPO,
+                             capture_output=True, text=True, check=True).stdout.split()
+    assert tracked == []
