@@ -149,6 +149,10 @@ def _problem(model: type[BaseModel], error: dict, marks: SourceMap) -> Problem:
                              _HINTS["missing"])
     if kind == "extra_forbidden":
         known = _fields_at(model, loc[:-1])
+        if " " in str(loc[-1]).strip():  # `{title: Dealt with, but not closed}`: the comma ended the text
+            return marks.problem(loc + ("[key]",), f"unknown field '{loc[-1]}': it looks like the end of a text "
+                                 "cut off at a comma", "inside { … } a comma separates fields: put the whole text "
+                                 "in quotes, or write the fields one per line")
         return marks.problem(loc + ("[key]",), f"unknown field '{loc[-1]}'",
                              did_you_mean(str(loc[-1]), known, None)
                              or "rename it to one of the fields known here, or, if it belongs to another field, "
