@@ -164,6 +164,22 @@ def test_a_twine_sketch_becomes_a_scenario_whose_gaps_check_lists(mini_course: P
     assert data["nodes"]["kept"]["ending"]["kind"] == "harmful"
 
 
+def test_export_delete_import_gives_back_the_same_listed_scenario(mini_course: Path, tmp_path: Path):
+    before = load_course(mini_course)
+    assert CliRunner().invoke(main, ["export", "twee", "the-favour", "--course", str(mini_course),
+                                     "-o", str(tmp_path)]).exit_code == 0
+    module = mini_course / "modules" / "basics.md"
+    listing = module.read_text()
+    (mini_course / "scenarios" / "the-favour.yml").unlink()
+    result = CliRunner().invoke(main, ["import", "twee", str(tmp_path / "the-favour.twee"), "--course",
+                                       str(mini_course), "--module", "basics"])
+    assert result.exit_code == 0, result.output
+    assert module.read_text() == listing, "a scenario still listed in its module is not listed twice"
+    after = load_course(mini_course)
+    assert [p.format() for p in after.report.problems] == [p.format() for p in before.report.problems]
+    assert normalised(after.course.scenario("the-favour")) == normalised(before.course.scenario("the-favour"))
+
+
 def test_a_choice_relabelled_in_twine_keeps_its_feedback(shipped):
     scenario = shipped.scenarios[0]
     node_id, node = next((k, n) for k, n in scenario.nodes.items() if n.choices)

@@ -98,6 +98,15 @@ def module_files(root: Path) -> dict[str, Path]:
     return found
 
 
+def _listing_module(files: dict[str, Path], scenario_id: str) -> str | None:
+    """The module whose ``scenarios:`` already lists ``scenario_id``, if any."""
+    for module_id, file in files.items():
+        data = markdown_source.read(file, file.name)[0]
+        if isinstance(data, dict) and scenario_id in (data.get("scenarios") or []):
+            return module_id
+    return None
+
+
 def course_modules(root: Path) -> list[str]:
     modules = (yaml.safe_load((root / COURSE_FILE).read_text(encoding="utf-8")) or {}).get("modules")
     return [m for m in modules if isinstance(m, str)] if isinstance(modules, list) else []
@@ -119,19 +128,26 @@ def new_scenario(root: Path, scenario_id: str, module_id: str | None, text: str 
     order = [m for m in course_modules(root) if m in files] + sorted(set(files) - set(course_modules(root)))
     if not order:
         raise AuthoringError("the course has no module yet: create one first with `branchbook new module ID`")
-    module_id = module_id or order[0]
+    listed = _listing_module(files, scenario_id)  # e.g. its file was deleted and is being made again
+    module_id = module_id or listed or order[0]
     if module_id not in files:
         raise AuthoringError(f"unknown module '{module_id}'; known modules: {', '.join(order)}")
     module = files[module_id]
+    if listed not in (None, module_id):
+        raise AuthoringError(f"'{scenario_id}' is already listed in module '{listed}'; a scenario belongs to one "
+                             f"module: give --module {listed}, or remove it from that list first")
     head, front, tail = _front_matter(module)
-    try:
-        edited = append_to_list(front, "scenarios", scenario_id, line_offset=1)
-    except (AuthoringError, yaml.YAMLError) as error:
-        raise AuthoringError(f"{module}: {error}") from None
+    edited = front  # a scenario already listed here keeps its place in the list
+    if listed is None:
+        try:
+            edited = append_to_list(front, "scenarios", scenario_id, line_offset=1)
+        except (AuthoringError, yaml.YAMLError) as error:
+            raise AuthoringError(f"{module}: {error}") from None
     target.parent.mkdir(exist_ok=True)
     target.write_text(_template("scenario.yml").replace("{id}", scenario_id) if text is None else text,
                       encoding="utf-8")
-    module.write_text(head + edited + tail, encoding="utf-8", newline="")
+    if edited != front:
+        module.write_text(head + edited + tail, encoding="utf-8", newline="")
     return Written(target, module)
 
 
