@@ -27,7 +27,7 @@ def check(settings: CourseSettings, settings_marks: SourceMap, modules: Sequence
     for scenario, marks in scenarios:
         yield from scenario_rules(scenario, marks, rules, explored[scenario.id])
     if rules.one_person_per_name:
-        yield from _names(scenarios)
+        yield from _names(_in_course_order(settings, modules, scenarios))
     by_id = {scenario.id: scenario for scenario, _ in scenarios}
     for module, marks in modules:
         yield from module_rules(module, marks, rules)
@@ -148,6 +148,17 @@ def _reading_ease(scenario: Scenario, marks: SourceMap, rules: Rules) -> Iterato
     yield marks.problem(("title",), f"reading ease {ease:.0f} (Flesch) is below the course's {rules.min_reading_ease:g}",
                         "use shorter sentences and everyday words"
                         + (f"; hardest scenes: {hardest}" if hardest else ""), WARN)
+
+
+def _in_course_order(settings: CourseSettings, modules: Sequence[tuple[Module, SourceMap]],
+                     scenarios: Sequence[tuple[Scenario, SourceMap]]) -> list[tuple[Scenario, SourceMap]]:
+    """Scenarios in play order (modules as course.yml lists them, scenarios as each module lists
+    them; any unlisted last): a rule that blames the later of two scenarios then blames the one an
+    author added, not whichever file name sorts later."""
+    place = {sid: (settings.modules.index(m.id) if m.id in settings.modules else len(settings.modules), i)
+             for m, _ in modules for i, sid in enumerate(m.scenarios)}
+    unlisted = (len(settings.modules) + 1, 0)
+    return sorted(scenarios, key=lambda item: place.get(item[0].id, unlisted))
 
 
 _NAME_PART = re.compile(r"[A-Z][\w'’-]+")
