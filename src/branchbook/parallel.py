@@ -14,7 +14,7 @@ from typing import Callable, Sequence, TypeVar
 
 T = TypeVar("T")
 
-MIN_ITEMS = 24
+MIN_ITEMS = 32
 
 _work: Callable | None = None  # set in the parent just before forking; the workers inherit it
 
@@ -31,9 +31,11 @@ def _run(item) -> bytes:
     return pickle.dumps(_work(item), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def map_pickled(work: Callable[[T], object], items: Sequence[T]) -> list[bytes] | None:
+def map_pickled(work: Callable[[T], object], items: Sequence[T], prepare: Callable[[], object] | None = None
+                ) -> list[bytes] | None:
     """``[pickle.dumps(work(item)) for item in items]`` computed by forked workers, in order; ``None``
-    when it would not pay (then the caller runs ``work`` itself and keeps what it returns as is)."""
+    when it would not pay (then the caller runs ``work`` itself and keeps what it returns as is).
+    ``prepare`` runs here once before forking: what every worker would otherwise do for itself."""
     workers = min(cores(), len(items))
     if len(items) < MIN_ITEMS or workers < 2:
         return None
@@ -41,6 +43,8 @@ def map_pickled(work: Callable[[T], object], items: Sequence[T]) -> list[bytes] 
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
+    if prepare is not None:
+        prepare()
     global _work
     _work = work
     try:

@@ -34,6 +34,7 @@ MAX_DEPTH = 64
 """Mappings and lists nested deeper than this are refused (the course's own shapes need fewer than 10)."""
 
 _CORE = "tag:yaml.org,2002:"
+_STR = _CORE + "str"
 _PLAIN_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq")}
 _BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # what PyYAML counts as a line break
 
@@ -421,6 +422,8 @@ _FITS = {ScalarNode: {_CORE + t for t in ("str", "int", "float", "bool", "null")
 
 def _scalar(node: ScalarNode, constructor: SafeConstructor) -> tuple[bool, Any]:
     """``(True, value)``, or ``(False, None)`` when the text is not what its tag says ('!!int x', '0x_')."""
+    if node.tag == _STR:  # most values: the text itself (what the constructor would return, sooner)
+        return True, node.value
     try:
         return True, constructor.construct_object(node)
     except (ValueError, KeyError, IndexError, yaml.constructor.ConstructorError):
