@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -65,13 +66,17 @@ def touch_one_scenario(course: Path) -> Path:
     return path
 
 
-def median_seconds(action, runs: int) -> float:
-    times = []
+def median_seconds(action, runs: int) -> tuple[float, float]:
+    """Median wall-clock seconds of ``action``, and median processor seconds of the processes it started."""
+    times, processor = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         action()
         times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        processor.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return statistics.median(times), statistics.median(processor)
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:

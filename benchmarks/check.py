@@ -40,10 +40,10 @@ def _cli_rows(quick: bool) -> list[Row]:
         cold_s = median_seconds(cold, runs)
         warm_s = median_seconds(lambda: run_cli("check", str(course)), runs)
         version_s = median_seconds(lambda: run_cli("--version"), runs)
-    note = f"median of {runs}, whole process"
-    return [Row("check", "shipped course, CLI, no cache", cold_s, "s", "≤ 0.5", note),
-            Row("check", "shipped course, CLI, cache warm", warm_s, "s", "≤ 0.5", note),
-            Row("check", "`branchbook --version` (start-up alone)", version_s, "s", "", note)]
+    note = f"median of {runs}, whole process; processor {{:.2f}} s"
+    return [Row("check", "shipped course, CLI, no cache", cold_s[0], "s", "≤ 0.5", note.format(cold_s[1])),
+            Row("check", "shipped course, CLI, cache warm", warm_s[0], "s", "≤ 0.5", note.format(warm_s[1])),
+            Row("check", "`branchbook --version` (start-up alone)", version_s[0], "s", "", note.format(version_s[1]))]
 
 
 def _scale_rows(quick: bool) -> list[Row]:

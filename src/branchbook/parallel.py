@@ -3,13 +3,15 @@
 Worker processes are forked, so they inherit the function and everything it closes over (the
 course settings, the per-file rules) without pickling it; only each item's result comes back,
 pickled by the worker. Below :data:`MIN_ITEMS` items (starting workers costs more than it saves;
-see docs/performance.md), on one core, or where ``fork`` is unavailable, the items run here in order.
+see docs/performance.md), on one core, in a process running other threads, or where ``fork`` is
+unavailable, the items run here in order.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import threading
 from typing import Callable, Sequence, TypeVar
 
 T = TypeVar("T")
@@ -37,8 +39,8 @@ def map_pickled(work: Callable[[T], object], items: Sequence[T], prepare: Callab
     when it would not pay (then the caller runs ``work`` itself and keeps what it returns as is).
     ``prepare`` runs here once before forking: what every worker would otherwise do for itself."""
     workers = min(cores(), len(items))
-    if len(items) < MIN_ITEMS or workers < 2:
-        return None
+    if len(items) < MIN_ITEMS or workers < 2 or threading.active_count() > 1:
+        return None  # (a forked child of a threaded process, e.g. a server, can hang on a lock another thread held)
     import multiprocessing  # here: most checks never need it, and importing it costs start-up time
 
     if "fork" not in multiprocessing.get_all_start_methods():
