@@ -35,6 +35,12 @@ def parses(monkeypatch):
     return seen
 
 
+def fresh(course):
+    """``course`` without a check cache (one is copied along from a fixture that was checked in place)."""
+    shutil.rmtree(course.joinpath(*CACHE), ignore_errors=True)
+    return course
+
+
 def new_process(monkeypatch):
     """Forget what this process remembers between checks, as a new ``branchbook check`` would start."""
     monkeypatch.setattr(check_cache, "_MEMORY", {})
@@ -47,9 +53,8 @@ def report_of(course):
 
 @pytest.fixture
 def mini(mini_course):
-    """The fixture course with no check cache (one may have been left in tests/fixtures by a check run there)."""
-    shutil.rmtree(mini_course.joinpath(*CACHE), ignore_errors=True)
-    return mini_course
+    """The fixture course with no check cache."""
+    return fresh(mini_course)
 
 
 def add_scenario(course, scenario_id="a-new-scenario"):
@@ -112,7 +117,7 @@ CASES = all_cases()
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_the_report_is_the_same_cold_warm_deleted_and_corrupted(case, tmp_path, monkeypatch):
-    course = case.make_course(tmp_path)
+    course = fresh(case.make_course(tmp_path))
     cold = report_of(course)
     new_process(monkeypatch)
     assert report_of(course) == cold  # every file from the cache: course-wide problems located by parsing again
@@ -152,13 +157,13 @@ def test_workers_give_the_same_report_as_checking_in_order(tmp_path, monkeypatch
         problems, course = report_of(where)
         return problems, course and (course.settings, course.modules, course.scenarios)
 
-    by_case = {case.name: checked(case.make_course(tmp_path / "in-order" / case.name)) for case in CASES[:12]}
+    by_case = {case.name: checked(fresh(case.make_course(tmp_path / "in-order" / case.name))) for case in CASES[:12]}
     monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
     used_workers = []
     original = parallel.map_pickled
     monkeypatch.setattr(parallel, "map_pickled", lambda *args: used_workers.append(original(*args)) or used_workers[-1])
     for case in CASES[:12]:
-        assert checked(case.make_course(tmp_path / "workers" / case.name)) == by_case[case.name], case.name
+        assert checked(fresh(case.make_course(tmp_path / "workers" / case.name))) == by_case[case.name], case.name
     assert used_workers and all(result is not None for result in used_workers)
 
 
