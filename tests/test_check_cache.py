@@ -112,6 +112,16 @@ def test_changing_course_settings_or_the_denylist_checks_every_file_again(mini, 
     assert any("denylist" in line for line in report_of(mini)[0])
 
 
+def test_a_changed_branchbook_checks_every_file_again(mini, parses, monkeypatch):
+    """A rule added or changed in branchbook's code must not be answered from results of the old code."""
+    cold, _ = report_of(mini)
+    files = len(parses)
+    new_process(monkeypatch)
+    monkeypatch.setattr(check_cache, "code_digest", lambda: b"the code of another branchbook")
+    parses.clear()
+    assert report_of(mini)[0] == cold and len(parses) == files
+
+
 CASES = all_cases()
 
 

@@ -1,7 +1,8 @@
 """Per-file check results kept between runs, so that a warm check re-reads only the files that changed.
 
 An entry is keyed by everything its result depends on: the file's bytes and shown path, the
-branchbook version, and the course context the caller passes (hashes of ``course.yml`` and of the
+branchbook code that checked it (its version and the text of its modules, so that a changed rule is
+never answered from the cache), and the course context the caller passes (``course.yml`` and the
 denylist). It is an optimisation only: with the folder deleted every result is computed again,
 the same. Entries live under ``book/_build/.cache/check``; a long-lived process (``serve``) also
 keeps the last run's entries in memory.
@@ -18,6 +19,7 @@ import hashlib
 import hmac
 import os
 import pickle
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,16 @@ from .output import DiskCache
 
 _SIGNATURE = 32
 _MEMORY: dict[Path, dict[str, Any]] = {}  # folder -> the entries its last run used
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> bytes:
+    """A digest of branchbook's version and every one of its Python modules, as installed."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.digest()
 
 
 def _user_cache() -> Path:
@@ -53,7 +65,7 @@ class CheckCache:
 
     def __init__(self, folder: Path, context: bytes, notes: list[str]):
         self.folder = folder
-        self.context = hashlib.sha256(__version__.encode() + b"\0" + context).digest()
+        self.context = hashlib.sha256(code_digest() + context).digest()
         self.notes = notes
         self.hits = 0
         self._memory = _MEMORY.get(folder, {})
