@@ -60,7 +60,7 @@ def scaled_course(source: Path, target: Path, count: int) -> Path:
 
 def touch_one_scenario(course: Path) -> Path:
     """Change one scenario's text, as an author saving an edit would."""
-    path = sorted((course / "scenarios").glob("*.yml"))[0]
+    path = min((course / "scenarios").glob("*.yml"))
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("text: |", "text: |\n      (Edited.)", 1), encoding="utf-8")
     return path

@@ -50,6 +50,7 @@ def _scale_rows(quick: bool) -> list[Row]:
     sizes = (4, 8) if quick else (10, 100, 1000)
     rows: list[Row] = []
     previous: dict[str, float] = {}
+    previous_count = 0
     for count in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             course = scaled_course(REPO, Path(tmp) / "course", count)
@@ -62,7 +63,7 @@ def _scale_rows(quick: bool) -> list[Row]:
         measured = {"cold": cold, "warm": warm, "warm, same process": same}
         goals = {1000: {"cold": "≤ 5", "warm": "≤ 0.3", "warm, same process": "≤ 0.3"}}.get(count, {})
         for what, seconds in figures.items():
-            growth = f"×{seconds / previous[what]:.1f} for ×{count // prev_count} files" if what in previous else ""
+            growth = f"×{seconds / previous[what]:.1f} for ×{count // previous_count} files" if what in previous else ""
             rows.append(Row("check", f"{count} scenarios, {what}", seconds, "s", goals.get(what, ""),
                             f"{growth}; processor {measured[what]['cpu_seconds']:.2f} s; "
                             f"files parsed: {measured[what]['parses']}".lstrip("; ")))
@@ -70,7 +71,7 @@ def _scale_rows(quick: bool) -> list[Row]:
                         "MB", "≤ 300" if count == 1000 else "",
                         f"checking process {cold['max_rss_mb']:.0f} MB, largest worker {cold['workers_max_rss_mb']:.0f} MB"))
         rows.append(Row("check", f"{count} scenarios, new process start-up + imports", warm["import_seconds"], "s"))
-        previous, prev_count = figures, count
+        previous, previous_count = figures, count
     return rows
 
 

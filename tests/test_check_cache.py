@@ -10,13 +10,13 @@ import sys
 import threading
 
 import pytest
+from broken_cases import all_cases
 from click.testing import CliRunner
 
 from branchbook import check_cache, parallel
 from branchbook.cli import main
 from branchbook.load import load_course
 from branchbook.read import yaml_source
-from broken_cases import all_cases
 
 CACHE = ("book", "_build", ".cache", "check")
 
@@ -61,7 +61,7 @@ def add_scenario(course, scenario_id="a-new-scenario"):
     """A scenario made by `branchbook new scenario`, listed last in its module (as an author adds one)."""
     result = CliRunner().invoke(main, ["new", "scenario", scenario_id, str(course)])
     assert result.exit_code == 0, result.output
-    module = sorted((course / "modules").glob("*.md"))[0]
+    module = min((course / "modules").glob("*.md"))
     text = module.read_text(encoding="utf-8")
     module.write_text(text.replace("scenarios: [", f"scenarios: [{scenario_id}, ", 1)
                       if "scenarios: [" in text else text.replace("scenarios:\n", f"scenarios:\n  - {scenario_id}\n", 1),
@@ -72,7 +72,7 @@ def add_scenario(course, scenario_id="a-new-scenario"):
 @pytest.mark.parametrize("process", ["new process", "same process"])
 def test_a_warm_check_parses_only_the_changed_file(mini, parses, monkeypatch, process):
     new = add_scenario(mini)
-    cold_report, _ = report_of(mini)
+    report_of(mini)
     assert "scenarios/a-new-scenario.yml" in parses and len(parses) >= 4
     new.write_text(new.read_text(encoding="utf-8").replace("title:", "title: Changed,", 1), encoding="utf-8")
     if process == "new process":

@@ -7,7 +7,8 @@ parses the file on first use (and behaves as the eager map from then on).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .yaml_source import SourceMap
 
