@@ -10,10 +10,10 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_check_broken import test_broken_case  # noqa: F401 - run again below with the fallback forced
-from test_read_yaml import *  # noqa: F401,F403 - every reader test, run again below with the fallback forced
 
 from branchbook.read import markdown_source, yaml_source
+from test_check_broken import test_broken_case  # noqa: F401 - run again below with the fallback forced
+from test_read_yaml import *  # noqa: F401,F403 - every reader test, run again below with the fallback forced
 
 REPO = Path(__file__).parent.parent
 COURSE_FILES = sorted([REPO / "course.yml", *REPO.glob("scenarios/*.yml"), *REPO.glob("modules/*.md"),
