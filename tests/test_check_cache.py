@@ -10,13 +10,13 @@ import sys
 import threading
 
 import pytest
-from broken_cases import all_cases
 from click.testing import CliRunner
 
 from branchbook import check_cache, parallel
 from branchbook.cli import main
 from branchbook.load import load_course
 from branchbook.read import yaml_source
+from broken_cases import all_cases
 
 CACHE = ("book", "_build", ".cache", "check")
 
