@@ -186,3 +186,14 @@ def test_the_command_notes_a_corrupt_cache_and_still_passes(mini):
     assert done.returncode == 0
     assert "note: ignored" in done.stderr and "check cache" in done.stderr
     assert "note:" not in subprocess.run(command, capture_output=True, text=True).stderr  # rewritten, clean again
+
+
+def test_without_a_usable_key_the_cache_is_off_and_says_so(mini, tmp_path, monkeypatch):
+    cold = report_of(mini)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    (tmp_path / "user-cache" / "branchbook").mkdir(parents=True)
+    (tmp_path / "user-cache" / "branchbook" / "check-cache.key").write_bytes(b"short")
+    new_process(monkeypatch)
+    loaded = load_course(mini)
+    assert [p.format() for p in loaded.report.errors + loaded.report.warnings] == cold[0]
+    assert any(note.startswith("the check cache is off") for note in loaded.report.notes)

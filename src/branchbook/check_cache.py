@@ -15,6 +15,7 @@ computed again.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import os
@@ -47,17 +48,19 @@ def _user_cache() -> Path:
 def _signing_key() -> bytes:
     """This user's secret for signing entries, made on first use (readable by the user only)."""
     path = _user_cache() / "check-cache.key"
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
+    if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first
-            return path.read_bytes()
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(os.urandom(32))
-        return path.read_bytes()
+        except FileExistsError:
+            pass  # another process made it first
+        else:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(os.urandom(32))
+    key = path.read_bytes()
+    if len(key) < 32:
+        raise OSError(errno.EINVAL, f"{path} is damaged or still being written; delete it if this persists")
+    return key
 
 
 class CheckCache:
@@ -73,9 +76,10 @@ class CheckCache:
         self._disk: DiskCache | None = DiskCache(folder)
         try:
             self._secret = _signing_key()
-        except OSError as error:
+        except (OSError, RuntimeError) as error:  # RuntimeError: no home folder
             self._disk = None
-            notes.append(f"the check cache is off: cannot keep its key in {_user_cache()} ({error.strerror})")
+            notes.append(f"the check cache is off: cannot keep its key in your cache folder "
+                         f"({getattr(error, 'strerror', None) or error})")
         self._corrupt = 0
 
     def key(self, shown: str, data: bytes) -> str:
