@@ -52,7 +52,8 @@ loaded = load_course(course)
 seconds = time.perf_counter() - started
 cpu_seconds = cpu() - cpu_before
 print(json.dumps({
-    "import_seconds": imported, "seconds": seconds, "cpu_seconds": cpu_seconds, "errors": len(loaded.report.errors), "parses": parses,
+    "import_seconds": imported, "seconds": seconds, "cpu_seconds": cpu_seconds, "parses": parses,
+    "errors": len(loaded.report.errors), "warnings": len(loaded.report.warnings),
     "notes": loaded.report.notes,
     "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "workers_max_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
