@@ -97,7 +97,7 @@ def _load(root: Path) -> Loaded:
 
     def check_file(job: tuple[str, Path, str]) -> tuple[FileResult, yaml_source.SourceMap]:
         kind, file, shown = job
-        return _check_file(kind, file, shown, deidentification)
+        return _check_file(kind, file, shown, deidentification, settings.rules if settings is not None else None)
 
     module_files, scenario_files = source_files(root)
     jobs = [("module", file, show(file)) for file in module_files] + \
@@ -114,6 +114,7 @@ def _load(root: Path) -> Loaded:
 
     whole_modules, modules = of_kind("module", FileResult.whole), of_kind("module", FileResult.usable)
     whole_scenarios, scenarios = of_kind("scenario", FileResult.whole), of_kind("scenario", FileResult.usable)
+    content_parts = [r.content for (r, _), job in zip(results, jobs) if job[0] == "scenario" and r.whole()]
     all_module_ids = [i for (r, _), job in zip(results, jobs) if job[0] == "module" for i in r.claimed]
     all_ids = [i for (r, _), job in zip(results, jobs) if job[0] == "scenario" for i in r.claimed]
 
@@ -122,7 +123,7 @@ def _load(root: Path) -> Loaded:
         return Loaded(None, report, root)
     report.extend(course_rules.check(settings, settings_marks, modules, scenarios, references, all_ids, all_module_ids))
     report.extend(content_rules.check(settings, settings_marks, whole_modules, whole_scenarios,
-                                      len(whole_scenarios) == len(scenario_files)))
+                                      len(whole_scenarios) == len(scenario_files), content_parts))
 
     if report.errors:
         return Loaded(None, report, root)
@@ -157,6 +158,7 @@ class FileResult:
     left_out: LeftOut | None  # what schema problems left out of it
     for_other_files: bool  # whether the rules across files may use it (nothing naming other files left out)
     problems: tuple[Problem, ...]
+    content: content_rules.ScenarioPart | None  # a whole scenario's content bars, judged on its own
     claimed: tuple[str, ...]  # every id the file claims, also when it failed: others naming it are not told it is missing
 
     def whole(self) -> bool:
@@ -185,7 +187,7 @@ def _read_and_validate(kind: str, file: Path, shown: str):
     return raw, marks, problems, found
 
 
-def _check_file(kind: str, file: Path, shown: str, deidentification) -> tuple[FileResult, yaml_source.SourceMap]:
+def _check_file(kind: str, file: Path, shown: str, deidentification, rules) -> tuple[FileResult, yaml_source.SourceMap]:
     """Read, validate and check one file on its own (course-wide rules come later, on every file's result)."""
     _, _, _, checks, texts = _KINDS[kind]
     raw, marks, problems, found = _read_and_validate(kind, file, shown)
@@ -201,8 +203,11 @@ def _check_file(kind: str, file: Path, shown: str, deidentification) -> tuple[Fi
         claimed.append(file.stem)
     if isinstance(raw, dict) and isinstance(raw.get("id"), str):
         claimed.append(raw["id"])
+    content = None
+    if kind == "scenario" and found is not None and not found.left_out and rules is not None:
+        content = content_rules.scenario_part(found.item, found.marks, rules)
     result = FileResult(found.item if found else None, found.left_out if found else None,
-                        bool(found and found.whole_for_other_files), tuple(problems), tuple(claimed))
+                        bool(found and found.whole_for_other_files), tuple(problems), content, tuple(claimed))
     return result, marks
 
 
