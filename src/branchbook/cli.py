@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import cached_property
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from . import __version__, layout
 from .load import CourseNotFound, Loaded, load_course
 
-err = Console(stderr=True, highlight=False)
+class _Stderr:
+    """rich's console on stderr, made on first use: `check` prints without it, and importing rich is slow."""
+
+    @cached_property
+    def console(self):
+        from rich.console import Console
+
+        return Console(stderr=True, highlight=False)
+
+    def __getattr__(self, name):
+        return getattr(self.console, name)
+
+
+err = _Stderr()
 COURSE_ARG = click.argument("course", type=click.Path(path_type=Path), default=".", required=False)
 
 
@@ -36,6 +49,8 @@ def report_problems(loaded: Loaded, strict: bool, form: str = "text") -> bool:
     """Print every problem and a summary line to stdout; True when the course may go on to be built."""
     from .check_output import render
 
+    for note in loaded.report.notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(render(loaded, strict, form))
     return not loaded.report.failed(strict)
 
@@ -89,7 +104,7 @@ def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: 
         err.print("Nothing was written.")
         sys.exit(1)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                  TimeElapsedColumn(), console=err, transient=not err.is_terminal) as progress:
+                  TimeElapsedColumn(), console=err.console, transient=not err.is_terminal) as progress:
         task = progress.add_task("generating", total=100)
 
         def on_progress(stage: str, amount: float) -> None:
@@ -202,7 +217,7 @@ def handouts_command(course: Path, out: Path | None, paper: str, strict: bool) -
     target = out if out is not None else loaded.course.root / "book" / "_build" / "handouts"
     jobs = handout_writer.plan(loaded.course, paper)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=err, transient=not err.is_terminal) as progress:
+                  console=err.console, transient=not err.is_terminal) as progress:
         task = progress.add_task("handouts", total=len(jobs))
         try:
             files = handout_writer.write(

@@ -6,15 +6,21 @@ This is the only place that knows the course's file layout. Writers receive the
 
 from __future__ import annotations
 
+import gc
+import pickle
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import parallel
 from .check import content_rules, course_rules, deidentify, gaps, graph, markup, schema, states
 from .check.partial import LeftOut
 from .check.problems import Problem, Report, display_path
+from .check_cache import CheckCache
 from .model import Course, CourseSettings, Module, Scenario
 from .model.texts import module_texts, scenario_texts
 from .read import bibtex_keys, markdown_source, yaml_source
+from .read.lazy_marks import LazySourceMap
 
 COURSE_FILE = "course.yml"
 BIBLIOGRAPHY = Path("book") / "references.bib"
@@ -54,6 +60,27 @@ def source_files(root: Path) -> tuple[list[Path], list[Path]]:
 
 def load_course(path: Path) -> Loaded:
     root = find_root(path)
+    with _collector_paused():
+        return _load(root)
+
+
+@contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector while loading: a course is many objects that all stay alive,
+    and the collector would scan them again and again for nothing (half of a warm check's time). Then
+    leave what exists out of its scans (``gc.freeze``): objects that are freed still are, by reference
+    counting; only cycles among them would wait."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def _load(root: Path) -> Loaded:
     report = Report()
     show = lambda p: display_path(p, root)  # noqa: E731
 
@@ -64,22 +91,39 @@ def load_course(path: Path) -> Loaded:
     report.extend(problems)
     settings = found.item if found is not None and found.whole_for_other_files else None
     settings_marks = found.marks if found is not None else settings_marks
+    denylist, problems, denylist_bytes = _denylist(root, settings, settings_marks)
+    report.extend(problems)
+    deidentification = None if settings is None or problems else (denylist, settings.deidentification.allow)
+
+    def check_file(job: tuple[str, Path, str]) -> tuple[FileResult, yaml_source.SourceMap]:
+        kind, file, shown = job
+        return _check_file(kind, file, shown, deidentification, settings.rules if settings is not None else None)
 
     module_files, scenario_files = source_files(root)
-    read_module = lambda file, shown: markdown_source.read(file, shown)[:3]  # noqa: E731
-    whole_modules, modules, all_module_ids = _read_each(
-        module_files, read_module, Module, "module", report, show,
-        lambda module, marks, left_out: markup.check_reading(module.reading, marks))
-    whole_scenarios, scenarios, all_ids = _read_each(scenario_files, yaml_source.read, Scenario, "scenario", report,
-                                                     show, _scenario_checks)
+    jobs = [("module", file, show(file)) for file in module_files] + \
+        [("scenario", file, show(file)) for file in scenario_files]
+    context = _read_bytes(root / COURSE_FILE) + b"\0" + denylist_bytes
+    cache = CheckCache(root / "book" / "_build" / ".cache" / "check", context, report.notes)
+    results = _check_files(jobs, check_file, cache)
+    cache.finish()
+    for result, _ in results:
+        report.extend(result.problems)
+
+    def of_kind(kind: str, keep) -> list:
+        return [(r.item, marks) for (r, marks), job in zip(results, jobs) if job[0] == kind and keep(r)]
+
+    whole_modules, modules = of_kind("module", FileResult.whole), of_kind("module", FileResult.usable)
+    whole_scenarios, scenarios = of_kind("scenario", FileResult.whole), of_kind("scenario", FileResult.usable)
+    content_parts = [r.content for (r, _), job in zip(results, jobs) if job[0] == "scenario" and r.whole()]
+    all_module_ids = [i for (r, _), job in zip(results, jobs) if job[0] == "module" for i in r.claimed]
+    all_ids = [i for (r, _), job in zip(results, jobs) if job[0] == "scenario" for i in r.claimed]
 
     references = bibtex_keys.keys(root / BIBLIOGRAPHY)
     if settings is None:
         return Loaded(None, report, root)
     report.extend(course_rules.check(settings, settings_marks, modules, scenarios, references, all_ids, all_module_ids))
     report.extend(content_rules.check(settings, settings_marks, whole_modules, whole_scenarios,
-                                         len(whole_scenarios) == len(scenario_files)))
-    report.extend(_deidentify(root, settings, settings_marks, modules, scenarios))
+                                      len(whole_scenarios) == len(scenario_files), content_parts))
 
     if report.errors:
         return Loaded(None, report, root)
@@ -87,8 +131,10 @@ def load_course(path: Path) -> Loaded:
     ordered_modules = tuple(m for mid in settings.modules for m, _ in whole_modules if m.id == mid)
     # the module's list is the source of truth; a scenario's own 'module:' is optional and agrees with it
     ordered_scenarios = tuple(by_id[sid].model_copy(update={"module": m.id}) for m in ordered_modules for sid in m.scenarios)
-    course = Course(root=root, settings=settings, modules=ordered_modules, scenarios=ordered_scenarios,
-                    references=references)
+    # Every part is validated already: constructing without validating again spares building the schema of
+    # every model (a third of a warm check's start) in a process that never validates a module or scenario.
+    course = Course.model_construct(root=root, settings=settings, modules=ordered_modules, scenarios=ordered_scenarios,
+                                    references=tuple(references))
     return Loaded(course, report, root)
 
 
@@ -99,45 +145,128 @@ def _scenario_checks(scenario: Scenario, marks: yaml_source.SourceMap, left_out:
             *markup.check_scenario_fields(scenario_texts(scenario), marks), *gaps.check(scenario, marks)]
 
 
-def _read_each(files, read, model, what, report, show, checks) -> tuple[list, list, list[str]]:
-    """Read, validate and check each file of one kind. Return the valid ones with their source maps;
-    those and the valid parts of files with schema problems, for the rules across files (so that a
-    file's other problems show in the same run), unless what they left out names other files; and
-    every id the files claim (also of files that failed), so that other files naming a broken one
-    are not told it does not exist."""
-    whole, usable, claimed = [], [], []
-    for file in files:
-        raw, marks, problems = read(file, show(file))
-        report.extend(problems)
-        found = None
-        if raw is not None:
-            problems, found = schema.validate_partly(model, raw, marks, what)
-            report.extend(problems)
-        if found is not None:
-            report.extend(checks(found.item, found.marks, found.left_out))
-        if found is not None and not found.left_out:
-            whole.append((found.item, found.marks))
-        if found is not None and found.whole_for_other_files:
-            usable.append((found.item, found.marks))
+def _module_checks(module: Module, marks: yaml_source.SourceMap, left_out: LeftOut) -> list[Problem]:
+    """The rules that need one whole module (and nothing else of the course)."""
+    return list(markup.check_reading(module.reading, marks))
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What checking one file on its own found: this is what the check cache keeps."""
+
+    item: Module | Scenario | None  # the model (of the file's valid parts), or None when nothing useful is left
+    left_out: LeftOut | None  # what schema problems left out of it
+    for_other_files: bool  # whether the rules across files may use it (nothing naming other files left out)
+    problems: tuple[Problem, ...]
+    content: content_rules.ScenarioPart | None  # a whole scenario's content bars, judged on its own
+    claimed: tuple[str, ...]  # every id the file claims, also when it failed: others naming it are not told it is missing
+
+    def whole(self) -> bool:
+        return self.item is not None and not self.left_out
+
+    def usable(self) -> bool:
+        return self.item is not None and self.for_other_files
+
+
+_KINDS = {  # kind -> (reader, model, what, per-file rules, its texts for de-identification)
+    "module": (lambda file, shown: markdown_source.read(file, shown)[:3], Module, "module",
+               lambda module, marks, left_out: _module_checks(module, marks, left_out), module_texts),
+    "scenario": (lambda file, shown: yaml_source.read(file, shown), Scenario, "scenario",
+                 lambda scenario, marks, left_out: _scenario_checks(scenario, marks, left_out), scenario_texts),
+}
+
+
+def _read_and_validate(kind: str, file: Path, shown: str):
+    """The file's data, its problems so far, and its (partial) model with its source map."""
+    read, model, what, _, _ = _KINDS[kind]
+    raw, marks, problems = read(file, shown)
+    found = None
+    if raw is not None:
+        more, found = schema.validate_partly(model, raw, marks, what)
+        problems = problems + more
+    return raw, marks, problems, found
+
+
+def _check_file(kind: str, file: Path, shown: str, deidentification, rules) -> tuple[FileResult, yaml_source.SourceMap]:
+    """Read, validate and check one file on its own (course-wide rules come later, on every file's result)."""
+    _, _, _, checks, texts = _KINDS[kind]
+    raw, marks, problems, found = _read_and_validate(kind, file, shown)
+    claimed = []
+    if found is not None:
+        problems += checks(found.item, found.marks, found.left_out)
+        marks = found.marks
+    if found is not None and found.whole_for_other_files:
+        if deidentification is not None:
+            denylist, allow = deidentification
+            problems += deidentify.check_fields(texts(found.item), found.marks, denylist, allow)
+    else:
+        claimed.append(file.stem)
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+        claimed.append(raw["id"])
+    content = None
+    if kind == "scenario" and found is not None and not found.left_out and rules is not None:
+        content = content_rules.scenario_part(found.item, found.marks, rules)
+    result = FileResult(found.item if found else None, found.left_out if found else None,
+                        bool(found and found.whole_for_other_files), tuple(problems), content, tuple(claimed))
+    return result, marks
+
+
+def _check_files(jobs, check_file, cache: CheckCache) -> list[tuple[FileResult, yaml_source.SourceMap]]:
+    """Every job's result with its source map: from the cache where the file is unchanged (its map then
+    parsed again only if a course-wide rule asks for a position), else computed, on every core when many."""
+    results: list = [None] * len(jobs)
+    missing: list[tuple[int, str]] = []
+    for i, (kind, file, shown) in enumerate(jobs):
+        key = cache.key(kind + ":" + shown, _read_bytes(file))
+        cached = cache.get(key)
+        if cached is None:
+            missing.append((i, key))
         else:
-            claimed.append(file.stem)
-        if isinstance(raw, dict) and isinstance(raw.get("id"), str):
-            claimed.append(raw["id"])
-    return whole, usable, claimed
+            results[i] = (cached, _lazy_marks(jobs[i]))
+    pickled = parallel.map_pickled(lambda i: check_file(jobs[i])[0], [i for i, _ in missing], _build_validators)
+    for n, (i, key) in enumerate(missing):
+        if pickled is None:
+            result, marks = check_file(jobs[i])
+        else:
+            result, marks = pickle.loads(pickled[n]), _lazy_marks(jobs[i])
+        kind, file, shown = jobs[i]
+        if cache.key(kind + ":" + shown, _read_bytes(file)) == key:  # not saved again while it was checked
+            cache.put(key, result, None if pickled is None else pickled[n])
+        results[i] = (result, marks)
+    return results
 
 
-def _deidentify(root, settings, settings_marks, modules, scenarios) -> list[Problem]:
-    rules = settings.deidentification
-    denylist: frozenset[str] = frozenset()
-    if rules.denylist:
-        path = (root / rules.denylist)
-        if not path.is_file():
-            return [settings_marks.problem(("deidentification", "denylist"), f"denylist file '{rules.denylist}' not found",
-                                           "give a path relative to course.yml")]
-        denylist = deidentify.load_denylist(path)
-    found: list[Problem] = []
-    for scenario, marks in scenarios:
-        found += deidentify.check_fields(scenario_texts(scenario), marks, denylist, rules.allow)
-    for module, marks in modules:
-        found += deidentify.check_fields(module_texts(module), marks, denylist, rules.allow)
-    return found
+def _build_validators() -> None:
+    """The models build their validators when first used (``defer_build``): build them once before forking."""
+    for model in (Module, Scenario):
+        model.model_rebuild(force=True)
+
+
+def _lazy_marks(job: tuple[str, Path, str]) -> LazySourceMap:
+    """The file's source map, read again (and re-keyed as for its partial model) only when asked for."""
+
+    def load() -> yaml_source.SourceMap:
+        _, marks, _, found = _read_and_validate(*job)
+        return found.marks if found is not None else marks
+
+    return LazySourceMap(job[2], load)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""  # the reader reports why
+
+
+def _denylist(root: Path, settings: CourseSettings | None, marks: yaml_source.SourceMap
+              ) -> tuple[frozenset[str], list[Problem], bytes]:
+    """The course's denylist (and its bytes, for the cache key), or the problem of finding it."""
+    name = settings.deidentification.denylist if settings is not None else None
+    if not name:
+        return frozenset(), [], b""
+    path = root / name
+    if not path.is_file():
+        return frozenset(), [marks.problem(("deidentification", "denylist"), f"denylist file '{name}' not found",
+                                           "give a path relative to course.yml")], b""
+    return deidentify.load_denylist(path), [], path.read_bytes()

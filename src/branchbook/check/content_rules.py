@@ -19,23 +19,37 @@ GRAPH_REQUIRED_KINDS = ("good", "harmful")  # graph.check already reports these 
 
 
 def check(settings: CourseSettings, settings_marks: SourceMap, modules: Sequence[tuple[Module, SourceMap]],
-          scenarios: Sequence[tuple[Scenario, SourceMap]], all_scenarios_valid: bool = True) -> Iterator[Problem]:
+          scenarios: Sequence[tuple[Scenario, SourceMap]], all_scenarios_valid: bool = True,
+          parts: Sequence[ScenarioPart | None] | None = None) -> Iterator[Problem]:
     """``all_scenarios_valid`` is False when a scenario file failed its own checks: course-wide
-    coverage is then not judged, as the missing file may be the one that covers it."""
+    coverage is then not judged, as the missing file may be the one that covers it. ``parts``: each
+    scenario's :func:`scenario_part`, where the caller has it already (the check caches it per file)."""
     rules = settings.rules
-    explored = {scenario.id: states.explore(scenario) for scenario, _ in scenarios}
-    for scenario, marks in scenarios:
-        yield from scenario_rules(scenario, marks, rules, explored[scenario.id])
+    parts = [part or scenario_part(scenario, marks, rules)
+             for (scenario, marks), part in zip(scenarios, parts or [None] * len(scenarios))]
+    for problems, _ in parts:
+        yield from problems
     if rules.one_person_per_name:
         yield from _names(_in_course_order(settings, modules, scenarios))
     by_id = {scenario.id: scenario for scenario, _ in scenarios}
+    minutes = {scenario.id: part[1] for (scenario, _), part in zip(scenarios, parts)}
     for module, marks in modules:
         yield from module_rules(module, marks, rules)
-        yield from _duration(module, marks, rules, [(by_id[s], explored[s]) for s in module.scenarios if s in by_id])
+        yield from _duration(module, marks, rules, [(by_id[s], minutes[s]) for s in module.scenarios if s in by_id])
         if rules.cite_findings:
             yield from uncited_findings(module.reading, marks)
     if all_scenarios_valid:
         yield from course_wide(settings, settings_marks, [s for s, _ in scenarios])
+
+
+ScenarioPart = tuple[tuple[Problem, ...], float]
+"""What the content bars find in one scenario on its own, and the minutes it takes to play."""
+
+
+def scenario_part(scenario: Scenario, marks: SourceMap, rules: Rules) -> ScenarioPart:
+    """The content bars of one scenario, which need nothing else of the course (so the check can cache them)."""
+    found = states.explore(scenario)
+    return tuple(scenario_rules(scenario, marks, rules, found)), measures.scenario_minutes(scenario, found, rules)
 
 
 def course_wide(settings: CourseSettings, marks: SourceMap, scenarios: Sequence[Scenario]) -> Iterator[Problem]:
@@ -189,10 +203,9 @@ def _names(scenarios: Sequence[tuple[Scenario, SourceMap]]) -> Iterator[Problem]
                 first_use[part] = (scenario, marks, scenario.roles[i].name)
 
 
-def _duration(module: Module, marks: SourceMap, rules: Rules,
-              scenarios: list[tuple[Scenario, states.Exploration | None]]) -> Iterator[Problem]:
+def _duration(module: Module, marks: SourceMap, rules: Rules, scenarios: list[tuple[Scenario, float]]) -> Iterator[Problem]:
     reading = measures.reading_minutes(module, rules)
-    playing = [measures.scenario_minutes(s, found, rules) for s, found in scenarios]
+    playing = [minutes for _, minutes in scenarios]
     need = round(reading + sum(playing))
     if module.duration < need:
         parts = [f"reading {reading:.0f}"] + [f"{s.id} {m:.0f}" for (s, _), m in zip(scenarios, playing)]

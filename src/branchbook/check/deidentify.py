@@ -7,6 +7,8 @@ without ever storing them. A hit reports the text at its position, never the lis
 from __future__ import annotations
 
 import hashlib
+import itertools
+import operator
 import re
 import unicodedata
 from pathlib import Path
@@ -47,6 +49,11 @@ def load_denylist(path: Path) -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if re.fullmatch(r"\s*[0-9a-fA-F]{64}\s*", line))
 
 
+def _fold(text: str) -> str:
+    """``text`` NFKC-normalised and casefolded (as :func:`_folded`, without the offsets)."""
+    return text.lower() if text.isascii() else _folded(text)[0]
+
+
 def _folded(text: str) -> tuple[str, list[int]]:
     """``text`` NFKC-normalised and casefolded, with the offset in ``text`` of each folded character.
 
@@ -68,9 +75,33 @@ def _folded(text: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
-def denylisted_spans(text: str, denylist: frozenset[str]) -> Iterator[tuple[int, int]]:
-    """(start, end) offsets in ``text`` of every 1–4-word window whose normalised hash is listed."""
-    if not denylist:
+_DIGEST = operator.methodcaller("digest")
+
+
+def _listed(folded_texts: Iterable[str], denylist: frozenset[str]) -> set[str]:
+    """The 1–4-word windows of the (folded) texts whose hash is listed.
+
+    Each distinct window is hashed once, and the loops run in C (``map``, ``zip``): this is the
+    check's hot spot, linear in the text."""
+    windows: set[str] = set()
+    for folded in folded_texts:
+        words = _WORD.findall(folded)
+        windows.update(words)
+        for k in range(2, MAX_WINDOW + 1):
+            windows.update(map(" ".join, zip(*(words[i:] for i in range(k)))))
+    ordered = list(windows)
+    digests = {bytes.fromhex(entry) for entry in denylist}
+    hashes = map(_DIGEST, map(hashlib.sha256, map(str.encode, ordered)))
+    return set(itertools.compress(ordered, map(digests.__contains__, hashes)))
+
+
+def denylisted_spans(text: str, denylist: frozenset[str], listed: set[str] | None = None) -> Iterator[tuple[int, int]]:
+    """(start, end) offsets in ``text`` of every 1–4-word window whose normalised hash is listed.
+
+    ``listed``: the windows already found listed by :func:`_listed` (for a text among others)."""
+    if listed is None:
+        listed = _listed([_fold(text)], denylist) if denylist else set()
+    if not listed:
         return
     folded, origin = _folded(text)
     words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(folded)]
@@ -80,7 +111,7 @@ def denylisted_spans(text: str, denylist: frozenset[str]) -> Iterator[tuple[int,
             if i + k > len(words):
                 break
             phrase = words[i + k - 1][2] if k == 1 else phrase + " " + words[i + k - 1][2]
-            if hashlib.sha256(phrase.encode("utf-8")).hexdigest() in denylist:
+            if phrase in listed:
                 end = origin[words[i + k - 1][1] - 1] + 1
                 while end < len(text) and unicodedata.combining(text[end]):
                     end += 1
@@ -102,8 +133,12 @@ def contact_details(text: str) -> Iterator[tuple[str, int, int]]:
 def check_fields(fields: Iterable[tuple[tuple, str]], marks: SourceMap, denylist: frozenset[str],
                  allow: Iterable[Allowance]) -> Iterator[Problem]:
     allowed = {(normalise(a.text), a.file) for a in allow}
+    fields = list(fields)
+    folded = [_fold(text) for _, text in fields]
+    listed = _listed(folded, denylist) if denylist else set()
     for path, text in fields:
-        hits = [("a name on the de-identification denylist", s, e) for s, e in denylisted_spans(text, denylist)]
+        hits = [("a name on the de-identification denylist", s, e)
+                for s, e in denylisted_spans(text, denylist, listed)]
         hits += list(contact_details(text))
         for what, start, end in hits:
             found = text[start:end]

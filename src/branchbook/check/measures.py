@@ -7,8 +7,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import textstat
-
 from ..model import Module, Rules, Scenario
 from ..model import Node
 from ..model.texts import participant_prose, scene_prose
@@ -36,6 +34,8 @@ def scene_plain(node: Node) -> str:
 
 def reading_ease(text: str) -> float:
     """Flesch reading ease (textstat 0.7.4 counts syllables with pyphen, offline)."""
+    import textstat  # here: importing it takes a quarter of a second, and a check answered from its cache never needs it
+
     return round(textstat.flesch_reading_ease(text), 1)
 
 

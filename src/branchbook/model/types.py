@@ -77,4 +77,4 @@ class Frozen(BaseModel):
     no value is silently converted (``'+1'`` is not the number 1, ``'no'`` is not false), so that the
     checker accepts exactly what the JSON Schema from ``branchbook schema`` accepts."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, str_strip_whitespace=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, str_strip_whitespace=False, defer_build=True)

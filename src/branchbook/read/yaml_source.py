@@ -2,9 +2,14 @@
 
 PyYAML's safe loader is only the start: it silently keeps the last of two duplicate keys,
 expands aliases (the "billion laughs"), and its errors name no field. So we compose the node
-graph with the safe loader, refuse aliases *before* anything is expanded, refuse any tag that is
-not plain data, flag duplicate keys, and build the Python values ourselves while recording a
+graph ourselves, refuse aliases *before* anything is expanded, refuse any tag that is not plain
+data, flag duplicate keys, and build the Python values ourselves while recording a
 :class:`Mark` for every path, so that later stages can report ``file:line:col``.
+
+The events come from libyaml's parser (written in C, over ten times faster) when PyYAML has it,
+else from PyYAML's pure-Python parser. A file with any problem (or a tab, which libyaml accepts in
+places PyYAML refuses) is parsed again by the pure-Python parser, so that problems are located and
+worded the same whichever parser is installed.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ MAX_DEPTH = 64
 """Mappings and lists nested deeper than this are refused (the course's own shapes need fewer than 10)."""
 
 _CORE = "tag:yaml.org,2002:"
+_STR = _CORE + "str"
 _PLAIN_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq")}
 _BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # what PyYAML counts as a line break
 
@@ -176,15 +182,11 @@ _Resolver.yaml_implicit_resolvers = {
 }
 
 
-class _NoAliasLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
-                     yaml.constructor.SafeConstructor, _Resolver):
-    def __init__(self, stream):
-        yaml.reader.Reader.__init__(self, stream)
-        yaml.scanner.Scanner.__init__(self)
-        yaml.parser.Parser.__init__(self)
-        yaml.composer.Composer.__init__(self)
-        yaml.constructor.SafeConstructor.__init__(self)
-        _Resolver.__init__(self)
+class _Composer(yaml.composer.Composer):
+    """PyYAML's composer, refusing aliases before they are expanded and nesting past :data:`MAX_DEPTH`."""
+
+    def __init__(self):
+        super().__init__()
         self._depth = 0
 
     def compose_node(self, parent, index):  # noqa: D401 - PyYAML hook
@@ -203,6 +205,37 @@ class _NoAliasLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parse
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+class _PythonLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _Composer, _Resolver):
+    def __init__(self, stream):
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        _Composer.__init__(self)
+        _Resolver.__init__(self)
+
+
+try:
+    from yaml.cyaml import CParser
+except ImportError:  # PyYAML built without libyaml
+    _LIBYAML = None
+else:
+    class _LibyamlLoader(_Composer, CParser, _Resolver):  # the composer first: libyaml's own would expand aliases
+        def __init__(self, stream):
+            CParser.__init__(self, stream)
+            _Composer.__init__(self)
+            _Resolver.__init__(self)
+
+    _LIBYAML = _LibyamlLoader
+
+
+def _single_node(loader_class, text: str) -> Node | None:
+    loader = loader_class(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
 
 
 _PLAIN_MESSAGES = [
@@ -340,11 +373,22 @@ def _byte_position(raw: bytes, index: int) -> tuple[int, int]:
 
 def parse(text: str, file: str, line_offset: int = 0) -> tuple[Any, SourceMap, list[Problem]]:
     """Parse YAML text into plain data and its source map; problems instead of exceptions."""
+    if _LIBYAML is not None and "\t" not in text:  # libyaml accepts some tabs that PyYAML refuses
+        try:
+            parsed = _parse(_LIBYAML, text, file, line_offset)
+        except ValueError:  # text libyaml cannot take at all (a lone surrogate): the pure-Python reader says why
+            parsed = None
+        if parsed is not None and not parsed[2]:
+            return parsed
+        # A file with problems is parsed again by the pure-Python parser, so that every problem is located and
+        # worded as the messages above expect, whichever parser is installed.
+    return _parse(_PythonLoader, text, file, line_offset)
+
+
+def _parse(loader_class, text: str, file: str, line_offset: int) -> tuple[Any, SourceMap, list[Problem]]:
     marks = SourceMap(file, line_offset, text)
-    loader = None
     try:
-        loader = _NoAliasLoader(text)
-        root = loader.get_single_node()
+        root = _single_node(loader_class, text)
     except yaml.MarkedYAMLError as err:
         return None, marks, [_yaml_error(err, file, line_offset, text)]
     except yaml.reader.ReaderError as err:  # a character YAML does not allow anywhere, e.g. a raw control character
@@ -354,9 +398,6 @@ def parse(text: str, file: str, line_offset: int = 0) -> tuple[Any, SourceMap, l
                                      "delete it: most editors do not show it")]
     except yaml.YAMLError as err:
         return None, marks, [Problem(file, 1 + line_offset, 1, f"YAML error: {err}")]
-    finally:
-        if loader is not None:
-            loader.dispose()
     if root is None:
         return None, marks, [Problem(file, 1 + line_offset, 1, "file has no content",
                                      "see docs/authoring.md for what it must contain")]
@@ -366,7 +407,7 @@ def parse(text: str, file: str, line_offset: int = 0) -> tuple[Any, SourceMap, l
 
 
 def _mark(node: Node, offset: int) -> Mark:
-    style = node.style if isinstance(node, ScalarNode) else None
+    style = (node.style or None) if isinstance(node, ScalarNode) else None  # libyaml says '' for plain
     return Mark(node.start_mark.line + 1 + offset, node.start_mark.column + 1, style,
                 node.start_mark.index, node.end_mark.index)
 
@@ -375,18 +416,38 @@ def _tag_name(tag: str) -> str:
     return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
 
 
+_FITS = {ScalarNode: {_CORE + t for t in ("str", "int", "float", "bool", "null")},
+         MappingNode: {_CORE + "map"}, SequenceNode: {_CORE + "seq"}}
+
+
+def _scalar(node: ScalarNode, constructor: SafeConstructor) -> tuple[bool, Any]:
+    """``(True, value)``, or ``(False, None)`` when the text is not what its tag says ('!!int x', '0x_')."""
+    if node.tag == _STR:  # most values: the text itself (what the constructor would return, sooner)
+        return True, node.value
+    try:
+        return True, constructor.construct_object(node)
+    except (ValueError, KeyError, IndexError, yaml.constructor.ConstructorError):
+        return False, None
+
+
+def _refuse(path: DataPath, marks: SourceMap, problems: list[Problem], message: str, hint: str) -> None:
+    marks.refused.add(path)
+    problems.append(marks.problem(path, message, hint))
+
+
 def _build(node: Node, path: DataPath, marks: SourceMap, problems: list[Problem], constructor: SafeConstructor) -> Any:
     marks[path] = _mark(node, marks.line_offset)
     if node.tag not in _PLAIN_TAGS:
-        marks.refused.add(path)
-        problems.append(marks.problem(path, f"the tag '{_tag_name(node.tag)}' is not allowed: course files hold "
-                                      "plain data only", "remove the tag (the part starting with '!')"))
-        return None
+        return _refuse(path, marks, problems, f"the tag '{_tag_name(node.tag)}' is not allowed: course files hold "
+                       "plain data only", "remove the tag (the part starting with '!')")
+    if node.tag not in _FITS[type(node)]:
+        return _refuse(path, marks, problems, f"the tag '{_tag_name(node.tag)}' does not fit this value",
+                       "remove the tag (the part starting with '!')")
     if isinstance(node, MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = constructor.construct_object(key_node) if isinstance(key_node, ScalarNode) else None
-            if key_node.tag not in _PLAIN_TAGS or not isinstance(key, (str, int)) or isinstance(key, bool):
+            fits, key = _scalar(key_node, constructor) if isinstance(key_node, ScalarNode) else (False, None)
+            if not fits or key_node.tag not in _PLAIN_TAGS or not isinstance(key, (str, int)) or isinstance(key, bool):
                 problems.append(Problem(marks.file, key_node.start_mark.line + 1 + marks.line_offset,
                                         key_node.start_mark.column + 1, "a key must be plain text or a number",
                                         "write keys as plain words, e.g. 'title:'"))
@@ -404,7 +465,12 @@ def _build(node: Node, path: DataPath, marks: SourceMap, problems: list[Problem]
         return result
     if isinstance(node, SequenceNode):
         return [_build(item, path + (i,), marks, problems, constructor) for i, item in enumerate(node.value)]
-    return constructor.construct_object(node)
+    fits, value = _scalar(node, constructor)
+    if not fits:
+        shown = node.value if len(node.value) <= 40 else node.value[:40] + "…"
+        return _refuse(path, marks, problems, f"'{shown}' cannot be read as {_tag_name(node.tag)}",
+                       "put it in quotes to keep it as text, or remove the tag")
+    return value
 
 
 def read(path: Path, display: str) -> tuple[Any, SourceMap, list[Problem]]:

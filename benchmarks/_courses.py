@@ -1,0 +1,93 @@
+"""Scratch courses for the benchmarks: a copy of a course's sources, or one grown to N scenarios."""
+
+from __future__ import annotations
+
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+SOURCES = ("course.yml", "denylist.sha256", "book/_config.yml", "book/intro.md", "book/references.bib")
+
+
+def copy_course(source: Path, target: Path) -> Path:
+    """The course's sources (not its built book) copied to ``target``."""
+    for folder in ("modules", "scenarios"):
+        shutil.copytree(source / folder, target / folder)
+    (target / "book").mkdir(parents=True, exist_ok=True)
+    for name in SOURCES:
+        if (source / name).exists():
+            shutil.copy2(source / name, target / name)
+    return target
+
+
+def scaled_course(source: Path, target: Path, count: int) -> Path:
+    """A copy of the course whose scenarios are ``count`` clones of its own, under new ids, each listed in
+    its module (as issue 9 measured: about 32 KB of YAML each for the shipped course). The content bars
+    that clones or a count break by construction (a role name used in two scenarios, every failure
+    pattern taught, enough scenarios per module, a module's workshop time) are relaxed, so that the
+    course checks clean."""
+    copy_course(source, target)
+    settings = yaml.safe_load((target / "course.yml").read_text(encoding="utf-8"))
+    settings.setdefault("rules", {}).update(one_person_per_name=False, cover_every_failure=False,
+                                            min_scenarios_per_module=0, minutes_per_decision=0,
+                                            words_per_minute=1_000_000)
+    (target / "course.yml").write_text(yaml.safe_dump(settings, sort_keys=False, allow_unicode=True, width=1000),
+                                       encoding="utf-8")
+    originals = sorted((target / "scenarios").glob("*.yml"))
+    texts = {path.stem: path.read_text(encoding="utf-8") for path in originals}
+    module_of = {stem: yaml.safe_load(text)["module"] for stem, text in texts.items()}
+    by_module: dict[str, list[str]] = {}
+    for stem in texts:
+        by_module.setdefault(module_of[stem], []).append(stem)
+    rounds = max(len(stems) for stems in by_module.values())
+    cycle = [stems[i] for i in range(rounds) for stems in by_module.values() if i < len(stems)]  # modules take turns
+    for path in originals:
+        path.unlink()
+    listed: dict[str, list[str]] = {module: [] for module in by_module}
+    for n in range(count):
+        stem = cycle[n % len(cycle)]
+        new_id = f"{stem}-{n}"
+        clone = re.sub(r"(?m)^id:.*$", f"id: {new_id}", texts[stem], count=1)
+        (target / "scenarios" / f"{new_id}.yml").write_text(clone, encoding="utf-8")
+        listed[module_of[stem]].append(new_id)
+    for path in (target / "modules").glob("*.md"):
+        _, front, body = path.read_text(encoding="utf-8").split("---\n", 2)
+        data = yaml.safe_load(front)
+        data["scenarios"] = listed.get(data["id"], [])
+        path.write_text("---\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000) + "---\n" + body,
+                        encoding="utf-8")
+    return target
+
+
+def touch_one_scenario(course: Path) -> Path:
+    """Change one scenario's text, as an author saving an edit would."""
+    path = min((course / "scenarios").glob("*.yml"))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("text: |", "text: |\n      (Edited.)", 1), encoding="utf-8")
+    return path
+
+
+def median_seconds(action, runs: int) -> tuple[float, float]:
+    """Median wall-clock seconds of ``action``, and median processor seconds of the processes it started."""
+    times, processor = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        processor.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return statistics.median(times), statistics.median(processor)
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    """``branchbook ARGS`` as a user runs it: a new Python process."""
+    return subprocess.run([sys.executable, "-m", "branchbook", *args], capture_output=True, text=True)

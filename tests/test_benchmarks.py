@@ -1,0 +1,45 @@
+"""Every benchmark still runs (in its quick form) and measures what it says; no wall-clock time is asserted."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).parent.parent
+sys.path.insert(0, str(REPO))
+
+from benchmarks import registry  # noqa: E402
+from benchmarks.__main__ import main  # noqa: E402
+
+
+def test_every_benchmark_runs_quick_and_prints_a_table_and_json(capsys, tmp_path):
+    assert main(["--quick", "--json", str(tmp_path / "figures.json")]) == 0
+    out = capsys.readouterr().out
+    document = json.loads(out[out.index("\n{") + 1:])
+    assert document == json.loads((tmp_path / "figures.json").read_text(encoding="utf-8"))
+    assert document["machine"]["cores"] >= 1
+    rows = document["rows"]
+    assert {row["benchmark"] for row in rows} == set(registry())
+    assert all(row["value"] >= 0 for row in rows)
+    for row in rows:
+        assert row["what"] in out.split("\n{", 1)[0]  # each row is in the table too
+
+    check = {row["what"]: row for row in rows if row["benchmark"] == "check"}
+    sizes = sorted({int(what.split()[0]) for what in check if what[0].isdigit()})
+    assert len(sizes) >= 2
+    for size in sizes:
+        warm, same = (check[f"{size} scenarios, {when}"] for when in ("warm", "warm, same process"))
+        # cold parses every file; after one scenario changed, only course.yml and that scenario are parsed
+        assert "files parsed: 2" in warm["note"] and "files parsed: 2" in same["note"]
+        assert f"files parsed: {size + 1}" not in warm["note"]
+    assert "×" in check[f"{sizes[1]} scenarios, cold"]["note"]  # growth against the smaller course
+
+
+def test_an_unknown_benchmark_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(["no-such-benchmark"])
+    assert exit.value.code == 2
+    assert "unknown benchmark" in capsys.readouterr().err
