@@ -266,6 +266,8 @@ def test_map_command_writes_svg_png_and_dot():
         png = runner.invoke(main, ["map", "noticeboard", str(MINI), "-o", "map.png"])
         assert png.exit_code == 0, png.output
         assert Path("map.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+        jpeg = runner.invoke(main, ["map", "noticeboard", str(MINI), "-o", "map.jpg"])
+        assert jpeg.exit_code == 2 and "--format" in jpeg.output and not Path("map.jpg").exists()
 
 
 def test_map_command_names_a_near_miss_and_a_missing_graphviz(monkeypatch, tmp_path):

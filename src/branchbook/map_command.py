@@ -38,8 +38,11 @@ def map_command(scenario_id: str, course: Path, fmt: str | None, output: Path | 
         near = difflib.get_close_matches(scenario_id, ids, n=1)
         hint = f"did you mean '{near[0]}'?" if near else f"the scenarios are: {', '.join(ids)}"
         raise click.UsageError(f"no scenario '{scenario_id}' in {loaded.course.root}: {hint}")
+    if fmt is None and output is not None and output.suffix.lower() not in SUFFIXES:
+        raise click.UsageError(f"cannot tell the format from '{output.name}': name the file "
+                               f"{' or '.join('*' + s for s in SUFFIXES)}, or give --format")
     if fmt is None:
-        fmt = SUFFIXES.get(output.suffix.lower(), "svg") if output is not None else "svg"
+        fmt = SUFFIXES[output.suffix.lower()] if output is not None else "svg"
     if output is None and fmt == "png" and sys.stdout.isatty():
         raise click.UsageError("a PNG is not for the terminal: give -o FILE.png, or pipe the output")
     scenario = loaded.course.scenario(scenario_id)
