@@ -40,7 +40,7 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_clean_course_exits_0(tmp_path):
     code, err = check("--strict", course(tmp_path))
     assert code == 0, err
-    assert "1 modules, 2 scenarios: 0 error(s), 0 warning(s)" in err
+    assert "1 module, 2 scenarios: 0 error(s), 0 warning(s)" in err
 
 
 def test_course_yml_itself_may_be_given(tmp_path):
@@ -133,7 +133,7 @@ def test_results_go_to_stdout_and_usage_errors_to_stderr(tmp_path):
     root = course(tmp_path)
     clean = run(root)
     assert clean.returncode == 0 and clean.stderr == ""
-    assert clean.stdout.strip().splitlines()[-1].endswith("1 modules, 2 scenarios: 0 error(s), 0 warning(s)")
+    assert clean.stdout.strip().splitlines()[-1].endswith("1 module, 2 scenarios: 0 error(s), 0 warning(s)")
     missing = run(tmp_path / "nowhere")
     assert missing.returncode == 2 and missing.stdout == "" and "does not exist" in missing.stderr
 

@@ -24,7 +24,11 @@ def summary(loaded: Loaded, strict: bool) -> str:
     if report.failed(strict):
         return f"✗ {counts}" + (" (warnings are fatal with --strict)" if strict and not report.errors else "")
     course = loaded.course
-    return f"✓ {len(course.modules)} modules, {len(course.scenarios)} scenarios: {counts}"
+    return f"✓ {_count(len(course.modules), 'module')}, {_count(len(course.scenarios), 'scenario')}: {counts}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _text(loaded: Loaded, strict: bool) -> str:

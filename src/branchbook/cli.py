@@ -85,7 +85,8 @@ def check(course: Path, strict: bool, form: str) -> None:
 @click.option("--force", is_flag=True, help="Overwrite generated files that were edited by hand.")
 @click.option("--all", "rebuild_all", is_flag=True, help="Rebuild every page, not only those that changed.")
 @click.option("--handouts/--no-handouts", default=True, show_default=True, help="Also build the printable PDFs.")
-@click.option("--paper", type=click.Choice(["a4", "us-letter"]), default="a4", show_default=True)
+@click.option("--paper", type=click.Choice(["a4", "us-letter"]), default="a4", show_default=True,
+              help="Paper size of the printable handouts.")
 def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: bool, paper: str) -> None:
     """Check COURSE, generate the book sources, and build the online book (book/_build/html).
 
@@ -199,7 +200,8 @@ def schema(what: str) -> None:
 @COURSE_ARG
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the PDFs (default: book/_build/handouts in the course).")
-@click.option("--paper", type=click.Choice(["a4", "us-letter"]), default="a4", show_default=True)
+@click.option("--paper", type=click.Choice(["a4", "us-letter"]), default="a4", show_default=True,
+              help="Paper size of the printable handouts.")
 @click.option("--strict", is_flag=True, help="Treat check warnings as errors.")
 def handouts_command(course: Path, out: Path | None, paper: str, strict: bool) -> None:
     """Check COURSE and make its printable handouts (PDF): packets, role cards, quick-reference
