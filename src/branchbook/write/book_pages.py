@@ -16,6 +16,7 @@ import yaml
 
 from .. import layout
 from ..messages import message
+from ..messages.wording import condition_words
 from ..model import Course, Module, Scenario
 from . import decision_map
 from .markdown import literal as escape
@@ -75,10 +76,10 @@ def _decision_map_section(scenario: Scenario, lang: str) -> list[str]:
             head = message("page.map_start" if scene["start"] else "page.map_scene", lang, n=scene["section"],
                            id=scene["id"])
         words.append(f"- {escape(head)}")
-        for choice in scene["choices"]:
+        for choice, model_choice in zip(scene["choices"], scenario.nodes[scene["id"]].choices):
             line = message("page.map_choice", lang, letter=choice["letter"], label=choice["label"], to=choice["section"])
-            if choice["conditional"]:
-                line += " " + message("page.map_conditional", lang)
+            if model_choice.condition is not None:
+                line += f" ({message('gamebook.offered_if', lang, condition=condition_words(model_choice.condition, lang))})"
             words.append(f"  - {escape(line)}")
     return [f"## {message('page.decision_map', lang)}", "", escape(message("page.decision_map_intro", lang)), "",
             f"````{{dropdown}} {escape(message('page.decision_map_show', lang))}",
