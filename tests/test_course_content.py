@@ -206,7 +206,7 @@ def test_a_reused_name_is_blamed_on_the_scenario_added_later_in_the_course(root)
     """A new scenario whose file name sorts first, added last to its module, gets the warning:
     the author who added it should rename, not the author of the scenario already there."""
     assert CliRunner().invoke(main, ["new", "scenario", "aaa-new", str(root), "--module", "basics"]).exit_code == 0
-    edit(root / "scenarios" / "aaa-new.yml", "name: Invented Name", "name: Jo Invented")
+    edit(root / "scenarios" / "aaa-new.yml", "name: an invented name", "name: Jo Invented")
     found = warnings(root, "name 'Jo'")
     assert len(found) == 1 and found[0].startswith("scenarios/aaa-new.yml:"), found
 
