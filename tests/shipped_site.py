@@ -251,3 +251,14 @@ def plan_paths(scenario) -> PathPlan:
         chosen.append(best)
         wanted -= covers(best)
     return PathPlan(chosen, choices, endings, len(order))
+
+
+def run_axe(page) -> list[str]:
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async tags => {
+        await document.fonts.ready;
+        const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+        return r.violations.map(v => v.id + ' (' + v.impact + '): ' +
+            v.nodes.slice(0, 4).map(n => n.target.join(' ')).join(' | ') + (v.nodes.length > 4 ? ' …' : ''));
+    }""", AXE_TAGS)

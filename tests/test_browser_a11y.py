@@ -13,9 +13,9 @@ import re
 import pytest
 from browser_support import browser, guard, make_context  # noqa: F401 - fixtures (one Chromium for the session)
 from shipped_site import (
+    run_axe,
     ARTIFACTS,
     AXE,
-    AXE_TAGS,
     label_text,
     messages,
     plan_paths,
@@ -118,17 +118,6 @@ def test_a_shipped_scenario_played_with_the_keyboard_alone(shipped_site, make_co
 
 
 # ---------------------------------------------------------------- axe-core on every page
-
-
-def run_axe(page) -> list[str]:
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
-    return page.evaluate("""async tags => {
-        await document.fonts.ready;
-        const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
-        return r.violations.map(v => v.id + ' (' + v.impact + '): ' +
-            v.nodes.slice(0, 4).map(n => n.target.join(' ')).join(' | ') + (v.nodes.length > 4 ? ' …' : ''));
-    }""", AXE_TAGS)
 
 
 def redirect_target(path) -> str | None:

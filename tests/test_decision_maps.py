@@ -19,7 +19,7 @@ import yaml
 from browser_support import browser, context, guard, make_context, page, site  # noqa: F401 - fixtures
 from click.testing import CliRunner
 from hypothesis import given
-from test_properties import FAST, scenarios, write_course  # the random-graph strategy the checker's tests use
+from course_support import FAST, scenarios, write_course  # the random-graph strategy the checker's tests use
 
 from branchbook import layout
 from branchbook.cli import main
@@ -318,7 +318,7 @@ def test_each_scenario_page_has_the_map_and_the_map_in_words():
 def test_the_map_on_a_scenario_page_loads_under_the_csp_and_passes_axe(site, page, make_context):
     """The page as served (CSP on: a violation is a console error the guard fails on), then axe
     with the dropdown open."""
-    from test_browser_a11y import run_axe
+    from shipped_site import run_axe
 
     scenario_id = sorted(site.pages)[0]
     page.goto(site.url(scenario_id))

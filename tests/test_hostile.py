@@ -12,7 +12,7 @@ warnings only, builds (site and Typst handouts), and nowhere turns the text into
 - module readings, which MyST does interpret, refuse every construct that would be live.
 
 The browser fixtures come from tests/browser_support.py (guarded pages); the walker over the player
-data and the inert-fragment check from tests/test_properties.py.
+data and the inert-fragment check from tests/course_support.py.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from branchbook.cli import main
 from branchbook.load import load_course
 from branchbook.model.texts import module_texts, scenario_texts
 from browser_support import _QuietHandler, browser, context, guard, page  # noqa: F401 - fixtures
-from test_properties import apply_effects, html_fields, offered, play, safe_fragment_problems
+from course_support import apply_effects, html_fields, offered, play, safe_fragment_problems
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hostile"
 PAYLOAD = "window.__pwned=1"

@@ -17,7 +17,7 @@ from branchbook.load import load_course
 from branchbook.messages.wording import condition_words, effect_words
 from branchbook.model import conditions
 from branchbook.write import player_data
-from test_properties import FAST, conditions as condition_texts, scenarios, write_course
+from course_support import FAST, conditions as condition_texts, scenarios, write_course
 
 
 def keyed_choices(data: dict) -> dict[str, dict[str, tuple[str, str]]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,7 @@ from branchbook.load import load_course
 from branchbook.model import Scenario
 from branchbook.read import twee as twee_reader
 from branchbook.write import twee as twee_writer
-from test_properties import scenarios as random_scenarios
-from test_properties import write_course
+from course_support import scenarios as random_scenarios
 
 REPO = Path(__file__).parent.parent
 EXTWEE = REPO / "node_modules" / "extwee"
