@@ -122,6 +122,24 @@ def apply(root: Path, files: dict[str, bytes], result: Plan) -> None:
     _save_manifest(root, {rel: [sha256(data)] for rel, data in files.items()})
 
 
+def generated(root: Path) -> set[str]:
+    """Paths (relative to ``root``) that branchbook generated there, by the manifest."""
+    return set(_manifest(root))
+
+
+def kept(root: Path, prefix: str) -> dict[str, bytes]:
+    """Generated files under ``prefix`` that are still on disk as branchbook wrote them, so that a
+    build that does not remake them (``--no-handouts``) can keep them instead of deleting them."""
+    found = {}
+    for rel, hashes in _manifest(root).items():
+        path = root / rel
+        if rel.startswith(prefix) and path.is_file():
+            data = path.read_bytes()
+            if sha256(data) in hashes:
+                found[rel] = data
+    return found
+
+
 def write_if_missing(path: Path, data: bytes) -> bool:
     """Create an author-owned file (e.g. ``_config.yml``) once; never touch it again."""
     if path.exists():
