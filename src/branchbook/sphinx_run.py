@@ -31,6 +31,16 @@ def _declare_parallel_safe(app) -> None:
         extension.parallel_read_safe = True
 
 
+def _stylesheet_first(app) -> None:
+    """myst-nb copies its stylesheet into the site only when a build finishes, so the pages of a
+    fresh build linked it without the ``?v=`` checksum that every later build adds: the same
+    sources gave different pages (and ``serve`` reloaded them for nothing). Copy it first."""
+    from myst_nb.sphinx_ext import add_global_html_resources
+
+    Path(app.outdir, "_static").mkdir(parents=True, exist_ok=True)
+    add_global_html_resources(app, None)
+
+
 def main(argv: list[str]) -> int:
     import yaml
     from jupyter_book.config import get_final_config
@@ -54,6 +64,7 @@ def main(argv: list[str]) -> int:
             print(READY, flush=True)
             if sys.stdin.readline().strip() != "go":
                 return 3
+        _stylesheet_first(app)
         app.build(rebuild_all)
         return 0 if app.statuscode == 0 else 1
 

@@ -3,8 +3,9 @@
 - Every HTML page gets one ``<script src>`` of serve's own (``reload.js``: live reload and the
   problems banner), added as the page is sent; the files on disk never contain it. The site's
   Content-Security-Policy allows it (a script from the site's own origin, and a connection to it).
-- A scenario page whose data changed after the last Sphinx build is sent with the fresh player
-  data in its ``bb-player-data`` element, so a scenario edit shows without waiting for Sphinx.
+- A scenario page whose data changed after the last Sphinx build is sent with its player rendered
+  afresh from the new data (by the Sphinx extension's own template and escaping, so the page is
+  what the next build will write), so a scenario edit shows without waiting for Sphinx.
 - ``/__branchbook__/events`` streams Server-Sent Events (see ``reload.js``) to every open tab.
 """
 
@@ -21,7 +22,8 @@ from urllib.parse import unquote, urlsplit
 PREFIX = "/__branchbook__/"
 SCRIPT = Path(__file__).with_name("reload.js")
 TAG = f'<script defer src="{PREFIX}reload.js"></script>'
-PLAYER_DATA = re.compile(r'(<script type="application/json" class="bb-player-data">)(.*?)(</script>)', re.S)
+PLAYER_START = '<div class="bb-player"'
+_DIV = re.compile(r"<div\b|</div>")
 WAITING = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>branchbook serve</title></head>
 <body><main><h1>branchbook serve</h1><p>The course has not been built yet: it has problems (listed above,
@@ -82,6 +84,17 @@ def _event(name: str, data: str) -> str:
     return f"event: {name}\ndata: {data}\n\n"
 
 
+def player_region(html: str) -> tuple[int, int] | None:
+    """Where the page's player is: ``<div class="bb-player"`` to its matching ``</div>``."""
+    start = html.find(PLAYER_START)
+    depth = 0
+    for tag in _DIV.finditer(html, max(start, 0)) if start >= 0 else ():
+        depth += 1 if tag.group() == "<div" else -1
+        if depth == 0:
+            return start, tag.end()
+    return None
+
+
 def inject(html: str) -> str:
     """The page with the reload script added before ``</body>``."""
     at = html.rfind("</body>")
@@ -90,7 +103,7 @@ def inject(html: str) -> str:
 
 class PreviewServer(http.server.ThreadingHTTPServer):
     """Serves ``site`` (the build's live link, followed at every request, so a new build shows at
-    once). ``overrides`` maps a page path (``scenarios/x.html``) to its fresh player data."""
+    once). ``overrides`` maps a page path (``scenarios/x.html``) to its player's fresh HTML."""
 
     daemon_threads = True
 
@@ -112,8 +125,9 @@ class PreviewServer(http.server.ThreadingHTTPServer):
             return None
         html = path.read_text(encoding="utf-8")
         with self.lock:
-            data = self.overrides.get(rel)
-        return PLAYER_DATA.sub(lambda m: m.group(1) + data + m.group(3), html, count=1) if data else html
+            player = self.overrides.get(rel)
+        region = player_region(html) if player is not None else None
+        return html[:region[0]] + player + html[region[1]:] if region else html
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):

@@ -20,31 +20,16 @@ from typing import Callable
 
 from .. import build, layout, output, site
 from ..load import load_course
-from ..sphinxext.nodes import script_json
-from .server import PLAYER_DATA, Hub, PreviewServer
+from ..sphinxext.nodes import player_html
+from .server import Hub, PreviewServer
 
 Say = Callable[[str], None]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 SPHINX_PROBLEM = re.compile(r"(WARNING|ERROR|CRITICAL|SEVERE):")
-_DIV = re.compile(r"<div\b|</div>")
 
 
 def player_page(scenario_id: str) -> str:
     return layout.scenario_page(scenario_id) + ".html"
-
-
-def outside_player(html: str) -> str:
-    """The page without its player (``<div class="bb-player">`` … its matching ``</div>``), which is
-    rendered entirely from the player data: two pages equal outside it, with equal data, are the same."""
-    start = html.find('<div class="bb-player"')
-    if start < 0:
-        return html
-    depth = 0
-    for tag in _DIV.finditer(html, start):
-        depth += 1 if tag.group() == "<div" else -1
-        if depth == 0:
-            return html[:start] + html[tag.end():]
-    return html
 
 
 class Preview:
@@ -84,7 +69,7 @@ class Preview:
             self.problems(check=conflict.problems)
             return
         self.problems(check=[])
-        fresh_data = {player_page(s.id): script_json(json.loads(plan.write[layout.player_json(s.id)]))
+        fresh_data = {player_page(s.id): player_html(json.loads(plan.write[layout.player_json(s.id)]))
                       for s in course.scenarios if layout.player_json(s.id) in plan.write}
         for name, data in build.author_files(course).items():
             output.write_if_missing(self.book / name, data)
@@ -218,9 +203,7 @@ class SiteBuilder(threading.Thread):
         preview.say(f"site rebuilt in {time.perf_counter() - started:.1f} s" + (f"; reload {shown}" if changed else ""))
 
     def _shown(self) -> dict[str, str]:
-        """A digest of every page as a tab would get it now, and of every static file it loads. A
-        page's player is digested as its data: it is rendered from nothing else, so a page served
-        with fresh data and its rebuilt self digest alike when nothing else changed."""
+        """A digest of every page as a tab would get it now, and of every static file it loads."""
         live = self.preview.paths.live
         if not live.exists():
             return {}
@@ -228,16 +211,14 @@ class SiteBuilder(threading.Thread):
         for path in live.rglob("*"):
             rel = path.relative_to(live).as_posix()
             if path.suffix == ".html":
-                page = self.preview.server.page(rel) or ""
-                data = PLAYER_DATA.search(page)
-                digests[rel] = _digest(outside_player(page)) + (_digest(data.group(2)) if data else "")
+                digests[rel] = _digest((self.preview.server.page(rel) or "").encode("utf-8"))
             elif rel.startswith("_static/") and path.is_file():
-                digests[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+                digests[rel] = _digest(path.read_bytes())
         return digests
 
     def _relative(self, line: str) -> str:
         return line.replace(str(self.preview.book) + "/", "book/")
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
