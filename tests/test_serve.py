@@ -252,3 +252,19 @@ def test_only_author_files_count_as_saves(mini_course: Path):
                 "book/_toc.yml", f"book/{output.MANIFEST}", "scenarios/.noticeboard.yml.swp", "scenarios/notes.txt"):
         assert not authored(mini_course, mini_course / rel), rel
     assert output.generated(book) >= {"_toc.yml", "scenarios/noticeboard.md"}
+
+
+def test_the_stand_in_player_is_what_sphinx_writes(built_mini: Path):
+    """Until Sphinx has rebuilt a scenario page, serve sends it with its player rendered from the new
+    data; that must be byte for byte what the build writes, or the page would change twice."""
+    import json
+
+    from branchbook.sphinxext.nodes import player_html
+    from branchbook.write import player_data
+
+    course = load_course(FIXTURE).course
+    for scenario in course.scenarios:
+        page = (built_mini / f"scenarios/{scenario.id}.html").read_text(encoding="utf-8")
+        start, end = preview_server.player_region(page)
+        data = json.loads(player_data.encode(player_data.scenario_data(course, scenario)))
+        assert page[start:end] == player_html(data)

@@ -85,13 +85,14 @@ def _event(name: str, data: str) -> str:
 
 
 def player_region(html: str) -> tuple[int, int] | None:
-    """Where the page's player is: ``<div class="bb-player"`` to its matching ``</div>``."""
+    """Where the page's player is: ``<div class="bb-player"`` to its matching ``</div>`` and the
+    line break after it, exactly what the player template renders."""
     start = html.find(PLAYER_START)
     depth = 0
     for tag in _DIV.finditer(html, max(start, 0)) if start >= 0 else ():
         depth += 1 if tag.group() == "<div" else -1
         if depth == 0:
-            return start, tag.end()
+            return start, tag.end() + html.startswith("\n", tag.end())
     return None
 
 

@@ -11,7 +11,6 @@ as ``branchbook check`` prints them, and to a banner on every open page.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import threading
 import time
@@ -19,9 +18,11 @@ from pathlib import Path
 from typing import Callable
 
 from .. import build, layout, output, site
+from ..write import player_data
 from ..load import load_course
+from ..model import Course
 from ..sphinxext.nodes import player_html
-from .server import Hub, PreviewServer
+from .server import Hub, PreviewServer, player_region
 
 Say = Callable[[str], None]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -42,6 +43,7 @@ class Preview:
         self.check_problems: list[str] = []
         self.build_problems: list[str] = []
         self.generation = 0
+        self._players: dict[str, tuple] = {}  # scenario id → (scenario, settings) last rendered
         self.builder = SiteBuilder(self)
 
     def problems(self, check: list[str] | None = None, built: list[str] | None = None) -> None:
@@ -52,14 +54,19 @@ class Preview:
         self.hub.set_problems(self.check_problems + self.build_problems)
 
     def refresh(self, changed: set[Path]) -> None:
-        """After a save (or at start, ``changed`` empty): check, regenerate, show."""
+        """After a save (or at start, ``changed`` empty): check, show changed scenarios, regenerate."""
         saved = time.perf_counter()
+        self.generation += 1
         loaded = load_course(self.root)
         if not self.report(loaded, False):
             self.problems(check=[p.format() for p in loaded.report.errors])
             self.say("The last good version stays on show until these are fixed.")
             return
         course = loaded.course
+        self.problems(check=[])
+        shown = self.show_scenarios(course)
+        if shown:
+            self.say(f"reload {', '.join(shown)} ({time.perf_counter() - saved:.2f} s after the save)")
         files = build.generated_files(course, handouts=False)
         try:
             plan = output.plan(self.book, files)
@@ -68,25 +75,36 @@ class Preview:
                 self.say(f"error: {line}")
             self.problems(check=conflict.problems)
             return
-        self.problems(check=[])
-        fresh_data = {player_page(s.id): player_html(json.loads(plan.write[layout.player_json(s.id)]))
-                      for s in course.scenarios if layout.player_json(s.id) in plan.write}
         for name, data in build.author_files(course).items():
             output.write_if_missing(self.book / name, data)
         output.apply(self.book, files, plan)
-        self.generation += 1
-        shown = [page for page in fresh_data if (self.paths.live / page).is_file()]
-        if shown:
-            with self.server.lock:
-                self.server.overrides.update({page: fresh_data[page] for page in shown})
-                self.builder.stand_ins.update({page: self.generation for page in shown})
-            self.hub.reload(shown)
-            self.say(f"reload {', '.join(shown)} ({time.perf_counter() - saved:.2f} s after the save)")
         if plan.write:
             self.say(f"regenerated {', '.join(sorted(plan.write))}")
         book_edits = any(self.book in path.parents for path in changed)
         if plan.write or plan.delete or book_edits or not self.paths.live.exists():
             self.builder.request(self.generation, fresh="_toc.yml" in plan.write or bool(plan.delete))
+
+    def show_scenarios(self, course: Course) -> list[str]:
+        """Serve every built scenario page whose player would change with its player made afresh,
+        and reload its tabs: before anything else is generated, and long before Sphinx. Only the
+        scenarios that changed since the last save are rendered again."""
+        fresh = {}
+        for scenario in course.scenarios:
+            page = player_page(scenario.id)
+            if self._players.get(scenario.id) == (scenario, course.settings) or not (self.paths.live / page).is_file():
+                continue
+            self._players[scenario.id] = (scenario, course.settings)
+            player = player_html(player_data.scenario_data(course, scenario))
+            served = self.server.page(page) or ""
+            region = player_region(served)
+            if region and served[region[0]:region[1]] != player:
+                fresh[page] = player
+        if fresh:
+            with self.server.lock:
+                self.server.overrides.update(fresh)
+                self.builder.stand_ins.update({page: self.generation for page in fresh})
+            self.hub.reload(list(fresh))
+        return sorted(fresh)
 
 
 class SiteBuilder(threading.Thread):
