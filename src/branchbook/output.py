@@ -112,6 +112,9 @@ def plan(root: Path, files: dict[str, bytes], force: bool = False) -> Plan:
 
 def apply(root: Path, files: dict[str, bytes], result: Plan) -> None:
     known = _manifest(root)
+    final = {rel: [sha256(data)] for rel, data in files.items()}
+    if not result.write and not result.delete and known == final:
+        return  # nothing changed: not even the manifest is rewritten
     during = {rel: sorted(set(known.get(rel, [])) | {sha256(data)}) for rel, data in files.items()}
     during.update({rel: known[rel] for rel in result.delete})
     _save_manifest(root, during)
@@ -119,7 +122,7 @@ def apply(root: Path, files: dict[str, bytes], result: Plan) -> None:
         write_atomic(root / rel, data)
     for rel in result.delete:
         (root / rel).unlink(missing_ok=True)
-    _save_manifest(root, {rel: [sha256(data)] for rel, data in files.items()})
+    _save_manifest(root, final)
 
 
 def generated(root: Path) -> set[str]:
