@@ -268,3 +268,31 @@ def test_the_stand_in_player_is_what_sphinx_writes(built_mini: Path):
         start, end = preview_server.player_region(page)
         data = json.loads(player_data.encode(player_data.scenario_data(course, scenario)))
         assert page[start:end] == player_html(data)
+
+
+def test_scenario_preview_shows_saves_without_rebuilding_the_site(mini_course: Path):
+    from branchbook.build import build
+    from branchbook.serve.session import Preview
+
+    build(load_course(mini_course).course, handouts=False)
+    root = mini_course.resolve()
+    hub = preview_server.Hub()
+    server = preview_server.PreviewServer(("127.0.0.1", 0), root / "book" / "_build" / "html", hub)
+    try:
+        alone = Preview(root, server, hub, lambda text: None, lambda loaded, strict: not loaded.report.errors,
+                        scenario=SCENARIO)
+        alone.refresh(set())
+        assert alone.builder.pending is None  # the site is up to date: nothing to rebuild
+        path = root / "scenarios" / f"{SCENARIO}.yml"
+        path.write_text(path.read_text().replace("something that happened", "a quarrel over the shed"))
+        alone.refresh({path})
+        assert "a quarrel over the shed" in server.page(PAGE)
+        assert [(name, data) for _, name, data in hub.recent] == [("reload", f'{{"pages": ["{PAGE}"]}}')]
+        assert alone.builder.pending is None  # its page is shown as Sphinx would write it: no build
+
+        path.write_text(path.read_text().replace("a quarrel over the shed", "a row about the shed"))
+        whole = Preview(root, server, hub, lambda text: None, lambda loaded, strict: not loaded.report.errors)
+        whole.refresh({path})
+        assert whole.builder.pending is not None  # the whole course is previewed: Sphinx catches up
+    finally:
+        server.server_close()

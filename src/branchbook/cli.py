@@ -131,7 +131,8 @@ def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: 
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
               help="Port on 127.0.0.1 (the preview is never reachable from other machines).")
 @click.option("--scenario", "scenario_id", metavar="ID",
-              help="Preview one scenario alone: open on its page (the player and its debrief).")
+              help="Preview one scenario alone: open on its page (the player and its debrief); its saves "
+                   "update that page without rebuilding the rest of the site.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in your web browser.")
 def serve_command(course: Path, port: int, scenario_id: str | None, open_browser: bool) -> None:
     """Build COURSE, serve it on http://127.0.0.1:PORT, and follow every save.

@@ -54,7 +54,7 @@ def serve(root: Path, *, port: int, scenario: str | None, open_browser: bool, sa
     hub = Hub()
     home = player_page(scenario) if scenario else None
     server = open_server(port, root / "book" / "_build" / "html", hub, home)
-    preview = Preview(root, server, hub, say, report)
+    preview = Preview(root, server, hub, say, report, scenario)
     stop = threading.Event()
     saves: queue.Queue[set[Path]] = queue.Queue()
     threads = [threading.Thread(target=server.serve_forever, name="branchbook-http", daemon=True),
@@ -67,6 +67,8 @@ def serve(root: Path, *, port: int, scenario: str | None, open_browser: bool, sa
         preview.builder.start()
         url = server.url + (home or "")
         say(f"Serving {root.name} at {url}  (Ctrl-C stops)")
+        if scenario:
+            say(f"Previewing {scenario} alone: its saves update its page without rebuilding the rest of the site.")
         preview.refresh(set())
         if open_browser:
             webbrowser.open(url)

@@ -38,7 +38,7 @@ class Hub:
     def __init__(self) -> None:
         self.token = secrets.token_hex(8)
         self._changed = threading.Condition()
-        self._events: list[tuple[int, str, str]] = []
+        self.recent: list[tuple[int, str, str]] = []
         self._sequence = 0
         self.problems: list[str] = []
         self.closed = False
@@ -46,7 +46,7 @@ class Hub:
     def send(self, name: str, data: dict) -> None:
         with self._changed:
             self._sequence += 1
-            self._events = [*self._events[-99:], (self._sequence, name, json.dumps(data))]
+            self.recent = [*self.recent[-99:], (self._sequence, name, json.dumps(data))]
             if name == "problems":
                 self.problems = data["messages"]
             self._changed.notify_all()
@@ -75,7 +75,7 @@ class Hub:
                 self._changed.wait_for(lambda: self.closed or self._sequence > seen, timeout=15)
                 if self.closed:
                     return
-                fresh = [e for e in self._events if e[0] > seen]
+                fresh = [e for e in self.recent if e[0] > seen]
                 seen = self._sequence
             write("".join(_event(name, data) for _, name, data in fresh) if fresh else ": keep-alive\n\n")
 
@@ -147,7 +147,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self) -> None:
         path = unquote(urlsplit(self.path).path)
         if path == PREFIX + "events":
-            return self._events()
+            return self.recent()
         if path == PREFIX + "reload.js":
             return self._send(SCRIPT.read_bytes(), "text/javascript; charset=utf-8")
         if path == "/" and self.server.home:

@@ -36,8 +36,9 @@ def player_page(scenario_id: str) -> str:
 class Preview:
     """One course being previewed: its check state, its generated sources, its served site."""
 
-    def __init__(self, root: Path, server: PreviewServer, hub: Hub, say: Say, report: Callable):
-        self.root, self.book = root, root / "book"
+    def __init__(self, root: Path, server: PreviewServer, hub: Hub, say: Say, report: Callable,
+                 scenario: str | None = None):
+        self.root, self.book, self.scenario = root, root / "book", scenario
         self.server, self.hub, self.say, self.report = server, hub, say, report
         self.paths = site.SitePaths(self.book)
         self.check_problems: list[str] = []
@@ -80,9 +81,15 @@ class Preview:
         output.apply(self.book, files, plan)
         if plan.write:
             self.say(f"regenerated {', '.join(sorted(plan.write))}")
+        if self.generation == 1 and any(name.startswith(layout.HANDOUTS_DIR + "/") for name in files):
+            self.say("Handouts are not remade while serving: the pages link the PDFs of the last build that "
+                     "made them, which may be out of date.")
         book_edits = any(self.book in path.parents for path in changed)
-        if plan.write or plan.delete or book_edits or not self.paths.live.exists():
-            self.builder.request(self.generation, fresh="_toc.yml" in plan.write or bool(plan.delete))
+        if not (plan.write or plan.delete or book_edits) and self.paths.live.exists():
+            return
+        if self.scenario and set(plan.write) == {layout.player_json(self.scenario)} and not (plan.delete or book_edits):
+            return  # previewing this scenario alone: its page is already shown as Sphinx would write it
+        self.builder.request(self.generation, fresh="_toc.yml" in plan.write or bool(plan.delete))
 
     def show_scenarios(self, course: Course) -> list[str]:
         """Serve every built scenario page whose player would change with its player made afresh,
@@ -117,7 +124,7 @@ class SiteBuilder(threading.Thread):
         self.preview = preview
         self.stand_ins: dict[str, int] = {}  # page → generation of the fresh data it is served with
         self._wanted = threading.Condition()
-        self._pending: int | None = None
+        self.pending: int | None = None
         self._fresh = False
         self._stopping = False
         self._child: site.SphinxChild | None = None  # started, waiting for the next build
@@ -127,7 +134,7 @@ class SiteBuilder(threading.Thread):
 
     def request(self, generation: int, fresh: bool) -> None:
         with self._wanted:
-            self._pending = generation
+            self.pending = generation
             self._fresh = self._fresh or fresh
             self._wanted.notify()
 
@@ -165,12 +172,12 @@ class SiteBuilder(threading.Thread):
     def run(self) -> None:
         while True:
             with self._wanted:
-                if self._pending is None and not self._stopping and not self._idle_work():
+                if self.pending is None and not self._stopping and not self._idle_work():
                     self._wanted.wait()
                 if self._stopping:
                     return
-                job = (self._pending, self._fresh) if self._pending is not None else None
-                self._pending, self._fresh = None, False
+                job = (self.pending, self._fresh) if self.pending is not None else None
+                self.pending, self._fresh = None, False
             try:
                 if job is not None:
                     self._build(*job)
