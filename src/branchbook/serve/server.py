@@ -147,7 +147,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self) -> None:
         path = unquote(urlsplit(self.path).path)
         if path == PREFIX + "events":
-            return self.recent()
+            return self._events()
         if path == PREFIX + "reload.js":
             return self._send(SCRIPT.read_bytes(), "text/javascript; charset=utf-8")
         if path == "/" and self.server.home:
