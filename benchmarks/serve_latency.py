@@ -7,6 +7,8 @@ and the one-scenario-edit ``build`` against the Jupyter Book 1 CLI on the same g
   page (headless Chromium) shows it: the page's own clock (``performance.timeOrigin + now()``)
   when the text is there, minus the moment the file was written. Median of at least 5 edits.
 - serve, module edit: the same for a word added to a module's reading (waits for Sphinx).
+  Each save comes a few seconds after the site caught up with the last (an author's pause).
+  Also reported: serve's own time from a scenario save to its reload event (the check included).
 - build ratio: ``branchbook build --no-handouts`` (the whole command) after a one-scenario edit,
   against ``jupyter-book build`` of a second copy of the same generated sources after the same
   edit (the issue's method), each the median of several edits.
@@ -39,6 +41,7 @@ COURSE_FILES = ("course.yml", "denylist.sha256", "modules", "scenarios", "book/_
                 "book/references.bib")
 FIRST_BUILD_S = 900
 STEP_S = 300
+PAUSE_S = 5  # an author's pause between saves, after the site has caught up
 
 
 def copy_course(source: Path, target: Path) -> Path:
@@ -122,6 +125,7 @@ def edit_latencies(page, serve: Serve, url: str, selector: str, edits: int, edit
         shown = page.wait_for_function(SHOWN, arg=[selector, word], polling=10, timeout=STEP_S * 1000).json_value()
         times.append(shown / 1000 - saved)
         serve.wait_for(r"^site rebuilt", since, STEP_S)  # settled before the next save
+        time.sleep(PAUSE_S)
     return times
 
 
@@ -138,6 +142,7 @@ def serve_latency(source: Path, edits: int) -> dict:
         serve = Serve(course)
         try:
             serve.wait_for(r"^site rebuilt", 0, FIRST_BUILD_S)
+            time.sleep(PAUSE_S)
             url = f"http://127.0.0.1:{serve.port}/"
             current = [word]
 
@@ -161,7 +166,10 @@ def serve_latency(source: Path, edits: int) -> dict:
                 browser.close()
         finally:
             serve.stop()
-    return {"scenario_edit_s": summary(scenario), "module_edit_s": summary(reading)}
+    # serve's own account: from the save's arrival to the reload event (check and render included)
+    reported = [float(m.group(1)) for line in serve.log if (m := re.search(r"\(([\d.]+) s after the save\)", line))]
+    return {"scenario_edit_s": summary(scenario), "module_edit_s": summary(reading),
+            "scenario_reload_sent_s": summary(reported) if reported else None}
 
 
 def timed(command: list[str], cwd: Path | None = None) -> float:
