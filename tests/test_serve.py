@@ -296,3 +296,30 @@ def test_scenario_preview_shows_saves_without_rebuilding_the_site(mini_course: P
         assert whole.builder.pending is not None  # the whole course is previewed: Sphinx catches up
     finally:
         server.server_close()
+
+
+def current_problems(served: Served) -> list[str]:
+    """The problems every tab is shown, as the events stream announces them to a new tab."""
+    import json
+
+    with urllib.request.urlopen(served.url + "__branchbook__/events", timeout=30) as stream:
+        for line in stream:
+            if line.startswith(b"event: problems"):
+                return json.loads(next(stream).decode("utf-8").removeprefix("data: "))["messages"]
+    raise AssertionError("no problems event")
+
+
+def test_a_failed_sphinx_build_keeps_the_last_site_and_says_where(served: Served):
+    intro = served.course / "book" / "intro.md"
+    good = intro.read_text(encoding="utf-8")
+    before = served.get("intro.html")
+    since = served.mark()
+    try:
+        intro.write_text(good + "\n```{no-such-directive}\n```\n", encoding="utf-8")
+        served.wait_for(r"the Sphinx build failed", since)
+        assert any(m.startswith("book/intro.md:") and "no-such-directive" in m for m in current_problems(served))
+        assert served.get("intro.html") == before  # the last good site stays on show
+    finally:
+        intro.write_text(good, encoding="utf-8")
+    served.wait_for(r"^site rebuilt", since)
+    assert current_problems(served) == []

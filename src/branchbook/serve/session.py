@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Callable
 
 from .. import build, layout, output, site
-from ..write import player_data
 from ..load import load_course
 from ..model import Course
 from ..sphinxext.nodes import player_html
+from ..write import player_data
 from .server import Hub, PreviewServer, player_region
 
 Say = Callable[[str], None]
@@ -130,7 +130,6 @@ class SiteBuilder(threading.Thread):
         self._child: site.SphinxChild | None = None  # started, waiting for the next build
         self._running: site.SphinxChild | None = None
         self._child_inputs: tuple | None = None
-        self.builds = 0
 
     def request(self, generation: int, fresh: bool) -> None:
         with self._wanted:
@@ -220,7 +219,6 @@ class SiteBuilder(threading.Thread):
                     preview.server.overrides.pop(page, None)
         after = self._shown()
         changed = sorted(page for page in before.keys() | after.keys() if before.get(page) != after.get(page))
-        self.builds += 1
         preview.problems(built=[])
         if changed:
             preview.hub.reload(["*"] if any(not page.endswith(".html") for page in changed) else changed)
