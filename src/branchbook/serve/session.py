@@ -142,10 +142,13 @@ class SiteBuilder(threading.Thread):
         with self._wanted:
             self._stopping = True
             self._wanted.notify()
-            children = [c for c in (self._running, self._child) if c is not None]
-        for child in children:
-            child.cancel()
-        self.join(timeout=30)
+            running = self._running
+        if running is not None and running.process.poll() is None:
+            running.process.kill()  # a build under way ends now; its thread clears up after it
+        self.join(timeout=60)
+        for child in (self._running, self._child):  # also one started while stopping began
+            if child is not None:
+                child.cancel()
 
     def _inputs(self) -> tuple:
         """What a started Sphinx has already read: its configuration, table of contents, bibliographies."""
