@@ -323,3 +323,17 @@ def test_a_failed_sphinx_build_keeps_the_last_site_and_says_where(served: Served
         intro.write_text(good, encoding="utf-8")
     served.wait_for(r"^site rebuilt", since)
     assert current_problems(served) == []
+
+
+def test_pages_are_never_cached_and_static_files_are_revalidated(served: Served):
+    import urllib.error
+
+    with urllib.request.urlopen(served.url + PAGE, timeout=30) as response:
+        assert response.headers["Cache-Control"] == "no-store"
+    with urllib.request.urlopen(served.url + "_static/bb-player.js", timeout=30) as response:
+        assert response.headers["Cache-Control"] == "no-cache"
+        modified = response.headers["Last-Modified"]
+    again = urllib.request.Request(served.url + "_static/bb-player.js", headers={"If-Modified-Since": modified})
+    with pytest.raises(urllib.error.HTTPError) as unchanged:
+        urllib.request.urlopen(again, timeout=30)
+    assert unchanged.value.code == 304
