@@ -26,8 +26,8 @@ PLAYER_START = '<div class="bb-player"'
 _DIV = re.compile(r"<div\b|</div>")
 WAITING = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>branchbook serve</title></head>
-<body><main><h1>branchbook serve</h1><p>The course has not been built yet: it has problems (listed above,
-and in the terminal). Fix them and save; this page reloads by itself.</p></main></body></html>
+<body><main><h1>branchbook serve</h1><p>The course is not built yet. If it has problems, they are listed
+above and in the terminal: fix them and save. This page reloads by itself when the site is ready.</p></main></body></html>
 """
 
 
