@@ -337,3 +337,22 @@ def test_pages_are_never_cached_and_static_files_are_revalidated(served: Served)
     with pytest.raises(urllib.error.HTTPError) as unchanged:
         urllib.request.urlopen(again, timeout=30)
     assert unchanged.value.code == 304
+
+
+def test_a_course_with_problems_from_the_start_gets_a_page_not_a_blank(mini_course: Path):
+    path = mini_course / "scenarios" / f"{SCENARIO}.yml"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("goto: listen", "goto: nowhere-at-all", 1), encoding="utf-8")
+    server = start(mini_course, free_port())
+    try:
+        server.wait_for(r"nowhere-at-all", timeout=120)
+        home = server.get("")
+        assert "not built yet" in home and preview_server.TAG in home
+        assert any(m.startswith(f"scenarios/{SCENARIO}.yml:") for m in current_problems(server))
+        path.write_text(good, encoding="utf-8")
+        server.wait_for(r"^site rebuilt", timeout=FIRST_BUILD_S)
+        assert 'data-bb-scenario="noticeboard"' in server.get(PAGE)
+        assert current_problems(server) == []
+    finally:
+        server.process.send_signal(signal.SIGINT)
+        server.process.wait(timeout=60)
