@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Callable
 
-from . import output, site
+from . import layout, output, site
 from .model import Course
 from .write import book_pages, markdown, notebooks, player_data
 
 Progress = Callable[[str, float], None]
+HANDOUT_LINK = re.compile(r"<(?:\.\./)*(" + re.escape(layout.HANDOUTS_DIR) + r"/[^>]+)>")
 
 
 @dataclass
@@ -27,12 +27,23 @@ class BuildResult:
     written: list[str]
     unchanged: int
     deleted: list[str]
+    stale_handouts: bool = False
 
 
 def generated_files(course: Course, handouts: bool, paper: str = "a4",
                     on_progress: Progress | None = None, cache: output.DiskCache | None = None) -> dict[str, bytes]:
-    """Everything the writers produce for the book, keyed by path relative to ``book/``."""
-    files = book_pages.write(course, handouts=handouts)
+    """Everything the writers produce for the book, keyed by path relative to ``book/``.
+
+    Without ``handouts``, the PDFs of the last build that made them are kept, and the pages keep
+    linking them, when every PDF a page would link is there: switching ``--no-handouts`` on and off
+    then rewrites nothing. (``stale_handouts`` says when that happened, for the build to tell.)"""
+    previous = {} if handouts else output.kept(course.root / "book", layout.HANDOUTS_DIR + "/")
+    with_links = book_pages.write(course, handouts=True) if previous else {}
+    links = {m.group(1) for page in with_links.values() for m in HANDOUT_LINK.finditer(page.decode("utf-8"))}
+    keep = bool(previous) and links <= previous.keys()
+    files = with_links if keep else book_pages.write(course, handouts=handouts)
+    if keep:
+        files.update(previous)
     files.update(player_data.write(course))
     files.update(notebooks.write(course))
     if handouts:
@@ -63,28 +74,56 @@ def author_files(course: Course) -> dict[str, bytes]:
             for name in ("_config.yml", "intro.md")}
 
 
+def start_site_build(root: Path, *, strict: bool = True, rebuild_all: bool = False) -> site.SphinxChild | None:
+    """Start the Sphinx child for the next build of the course at ``root`` before its check runs, so
+    that Sphinx's start-up overlaps the check and the generation. None when the book has not been
+    built before (the sources it starts from do not exist yet). The caller passes it to
+    :func:`build`, or cancels it."""
+    book = root / "book"
+    if not ((book / "_config.yml").is_file() and (book / "_toc.yml").is_file()):
+        return None
+    paths = site.SitePaths(book)
+    fresh = rebuild_all or not paths.live.exists()
+    return site.SphinxChild(book, site.stage(paths, fresh), rebuild_all=fresh, strict=strict)
+
+
 def build(course: Course, *, handouts: bool = True, paper: str = "a4", force: bool = False, strict: bool = True,
-          rebuild_all: bool = False, on_progress: Progress | None = None) -> BuildResult:
+          rebuild_all: bool = False, on_progress: Progress | None = None,
+          started: site.SphinxChild | None = None) -> BuildResult:
+    """Generate the book sources and build the site. ``started`` is a child from
+    :func:`start_site_build` (used when it fits this build, cancelled otherwise)."""
     book = course.root / "book"
     say = on_progress or (lambda stage, amount: None)
     say("generating", 0)
-    cache = output.DiskCache(book / "_build" / ".cache" / "handouts")
-    files = generated_files(course, handouts, paper, on_progress, cache)
-    if handouts:
-        cache.prune()
-    plan = output.plan(book, files, force=force)
-    for name, data in author_files(course).items():
-        output.write_if_missing(book / name, data)
-    output.apply(book, files, plan)
+    try:
+        cache = output.DiskCache(book / "_build" / ".cache" / "handouts")
+        files = generated_files(course, handouts, paper, on_progress, cache)
+        if handouts:
+            cache.prune()
+        plan = output.plan(book, files, force=force)
+        for name, data in author_files(course).items():
+            output.write_if_missing(book / name, data)
+        output.apply(book, files, plan)
+    except BaseException:
+        if started:
+            started.cancel()
+        raise
     say("generated", 100)
     paths = site.SitePaths(book)
     fresh = rebuild_all or "_toc.yml" in plan.write or bool(plan.delete)
-    staging = site.stage(paths, fresh)
+    child = started
+    if child is not None and fresh and not child.rebuild_all:  # it read the old table of contents
+        child.cancel()
+        child = None
+    if child is None:
+        child = site.SphinxChild(book, site.stage(paths, fresh), rebuild_all=fresh, strict=strict)
+    child.on_progress = lambda stage, pct: say(stage, pct)
     try:
-        site.run_sphinx(book, staging, rebuild_all=fresh, strict=strict,
-                        on_progress=lambda stage, pct: say(stage, pct))
-        live = site.publish(paths, staging)
+        child.go()
+        child.wait()
+        live = site.publish(paths, child.staging)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        child.cancel()
         raise
-    return BuildResult(live, sorted(plan.write), len(plan.unchanged), plan.delete)
+    stale = not handouts and any(name.startswith(layout.HANDOUTS_DIR + "/") for name in files)
+    return BuildResult(live, sorted(plan.write), len(plan.unchanged), plan.delete, stale)

@@ -1,4 +1,4 @@
-"""The ``branchbook`` command: check, build, handouts, new, stats, schema."""
+"""The ``branchbook`` command: check, build, serve, handouts, new, stats, map, schema, init, export, import."""
 
 from __future__ import annotations
 
@@ -95,13 +95,25 @@ def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: 
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .build import build as run_build
+    from .build import build as run_build, start_site_build
+    from .load import find_root
     from .output import OutputConflict
     from .site import SiteBuildFailed
     from .write.decision_map import MapError
 
-    loaded = _load(course)
+    try:  # Sphinx starts up (in a child) while the course is checked
+        started = start_site_build(find_root(course), strict=True, rebuild_all=rebuild_all)
+    except CourseNotFound:
+        started = None
+    try:
+        loaded = _load(course)
+    except BaseException:
+        if started:
+            started.cancel()
+        raise
     if not report_problems(loaded, strict):
+        if started:
+            started.cancel()
         err.print("Nothing was written.")
         sys.exit(1)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
@@ -114,7 +126,7 @@ def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: 
 
         try:
             result = run_build(loaded.course, handouts=handouts, paper=paper, force=force,
-                               rebuild_all=rebuild_all, on_progress=on_progress)
+                               rebuild_all=rebuild_all, on_progress=on_progress, started=started)
         except OutputConflict as conflict:
             progress.stop()
             for line in conflict.problems:
@@ -133,7 +145,48 @@ def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: 
             sys.exit(1)
     err.print(f"[green]✓[/] {len(result.written)} file(s) generated, {result.unchanged} unchanged, "
               f"{len(result.deleted)} removed")
+    if result.stale_handouts:
+        err.print("Handouts were not remade (--no-handouts): the site links the PDFs of the last build that "
+                  "made them, which may be out of date. Build without --no-handouts to remake them.")
     click.echo(f"Site: {result.site / 'index.html'}")
+
+
+@main.command("serve")
+@COURSE_ARG
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (the preview is never reachable from other machines).")
+@click.option("--scenario", "scenario_id", metavar="ID",
+              help="Preview one scenario alone: open on its page (the player and its debrief); its saves "
+                   "update that page without rebuilding the rest of the site.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in your web browser.")
+def serve_command(course: Path, port: int, scenario_id: str | None, open_browser: bool) -> None:
+    """Build COURSE, serve it on http://127.0.0.1:PORT, and follow every save.
+
+    Watches course.yml, modules/, scenarios/ and book/ (your files, not what the build writes).
+    On each save it checks the course (problems print here as `check` prints them, and show in a
+    banner on every open page, while the last good version stays on show), regenerates what
+    changed and reloads the open pages: a scenario edit shows at once, the rest of the site
+    follows when Sphinx has rebuilt it (a few seconds). Handouts are not remade (run `build`).
+    Ctrl-C stops it.
+    """
+    from .check.problems import did_you_mean
+    from .load import find_root, source_files
+    from .serve import PortBusy, serve
+
+    try:
+        root = find_root(course)
+    except CourseNotFound as error:
+        raise click.UsageError(str(error)) from None
+    known = [p.stem for p in source_files(root)[1]]
+    if scenario_id is not None and scenario_id not in known:
+        hint = did_you_mean(scenario_id, known)
+        raise click.BadParameter(f"no scenario '{scenario_id}' in {root / 'scenarios'}" + (f"; {hint}" if hint else ""),
+                                 param_hint="--scenario")
+    try:
+        serve(root, port=port, scenario=scenario_id, open_browser=open_browser,
+              say=lambda text: click.echo(text, err=True), report=report_problems)
+    except PortBusy as busy:
+        raise click.ClickException(str(busy)) from None
 
 
 @main.group()

@@ -114,6 +114,9 @@ def plan(root: Path, files: dict[str, bytes], force: bool = False) -> Plan:
 
 def apply(root: Path, files: dict[str, bytes], result: Plan) -> None:
     known = _manifest(root)
+    final = {rel: [sha256(data)] for rel, data in files.items()}
+    if not result.write and not result.delete and known == final:
+        return  # nothing changed: not even the manifest is rewritten
     during = {rel: sorted(set(known.get(rel, [])) | {sha256(data)}) for rel, data in files.items()}
     during.update({rel: known[rel] for rel in result.delete})
     _save_manifest(root, during)
@@ -121,7 +124,25 @@ def apply(root: Path, files: dict[str, bytes], result: Plan) -> None:
         write_atomic(root / rel, data)
     for rel in result.delete:
         (root / rel).unlink(missing_ok=True)
-    _save_manifest(root, {rel: [sha256(data)] for rel, data in files.items()})
+    _save_manifest(root, final)
+
+
+def generated(root: Path) -> set[str]:
+    """Paths (relative to ``root``) that branchbook generated there, by the manifest."""
+    return set(_manifest(root))
+
+
+def kept(root: Path, prefix: str) -> dict[str, bytes]:
+    """Generated files under ``prefix`` that are still on disk as branchbook wrote them, so that a
+    build that does not remake them (``--no-handouts``) can keep them instead of deleting them."""
+    found = {}
+    for rel, hashes in _manifest(root).items():
+        path = root / rel
+        if rel.startswith(prefix) and path.is_file():
+            data = path.read_bytes()
+            if sha256(data) in hashes:
+                found[rel] = data
+    return found
 
 
 def write_if_missing(path: Path, data: bytes) -> bool:

@@ -38,9 +38,14 @@ def message(data: dict, key: str, **values: object) -> str:
     return data["messages"][key].format(**values)
 
 
+def player_html(data: dict) -> str:
+    """One scenario's player as HTML; ``serve`` also sends it in place of a page's player when the
+    data changed and Sphinx has not rebuilt the page yet."""
+    return _env().get_template("player.html").render(d=data, m=lambda k, **v: message(data, k, **v))
+
+
 def visit_player_html(translator, node: player_node) -> None:
-    data = node["data"]
-    translator.body.append(_env().get_template("player.html").render(d=data, m=lambda k, **v: message(data, k, **v)))
+    translator.body.append(player_html(node["data"]))
     raise nodes.SkipNode
 
 
