@@ -1,7 +1,7 @@
 """How fast an edit reaches the author: ``branchbook serve`` measured through a real browser page,
 and the one-scenario-edit ``build`` against the Jupyter Book 1 CLI on the same generated sources.
 
-    python -m benchmarks.serve_latency [COURSE] [--quick] [--json]
+    python -m benchmarks.serve [COURSE] [--quick] [--json]     (or all benchmarks: python -m benchmarks)
 
 - serve, scenario edit: save a new word into a scenario's first scene, then time until the open
   page (headless Chromium) shows it: the page's own clock (``performance.timeOrigin + now()``)
@@ -13,8 +13,7 @@ and the one-scenario-edit ``build`` against the Jupyter Book 1 CLI on the same g
   against ``jupyter-book build`` of a second copy of the same generated sources after the same
   edit (the issue's method), each the median of several edits.
 
-``--quick`` uses the small fixture course and fewer repetitions, so a test can run it. A module
-of its own, with ``run(quick) -> dict``, until the benchmarks share one runner.
+``--quick`` uses the small fixture course and fewer repetitions, so a test can run it.
 """
 
 from __future__ import annotations
@@ -34,26 +33,14 @@ import threading
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from . import Row
+from ._courses import REPO, copy_course
+
 FIXTURE = REPO / "tests" / "fixtures" / "mini"
 CHROMIUM = "/usr/bin/chromium"
-COURSE_FILES = ("course.yml", "denylist.sha256", "modules", "scenarios", "book/_config.yml", "book/intro.md",
-                "book/references.bib")
 FIRST_BUILD_S = 900
 STEP_S = 300
 PAUSE_S = 5  # an author's pause between saves, after the site has caught up
-
-
-def copy_course(source: Path, target: Path) -> Path:
-    """Only the course's own sources: nothing built, nothing cached."""
-    for name in COURSE_FILES:
-        path = source / name
-        if path.is_dir():
-            shutil.copytree(path, target / name)
-        elif path.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target / name)
-    return target
 
 
 def first_scene(course: Path) -> tuple[Path, str]:
@@ -209,7 +196,25 @@ def summary(samples: list[float]) -> dict:
     return {"median": round(statistics.median(samples), 3), "samples": [round(s, 3) for s in samples]}
 
 
-def run(quick: bool, course: Path | None = None) -> dict:
+def run(quick: bool) -> list[Row]:
+    """The rows for ``python -m benchmarks``: the issue's serve and build-ratio figures."""
+    result = measure(quick)
+    serve, build = result["serve"], result["build"]
+    samples = lambda found: f"median of {len(found['samples'])}: {found['samples']}"  # noqa: E731
+    return [
+        Row("serve", "save one scenario → open page shows it", serve["scenario_edit_s"]["median"], "s", "≤ 0.5",
+            samples(serve["scenario_edit_s"])),
+        Row("serve", "save a module reading → page shows it", serve["module_edit_s"]["median"], "s", "≤ 2",
+            samples(serve["module_edit_s"])),
+        Row("serve", "one-scenario-edit build --no-handouts (whole command)", build["build_one_edit_s"]["median"], "s",
+            "", samples(build["build_one_edit_s"])),
+        Row("serve", "JB1 CLI rebuild of the same sources after the same edit", build["jb1_cli_one_edit_s"]["median"],
+            "s", "", samples(build["jb1_cli_one_edit_s"])),
+        Row("serve", "one-scenario-edit build ÷ JB1 CLI", build["build_vs_jb1"], "×", "≤ 1.2"),
+    ]
+
+
+def measure(quick: bool, course: Path | None = None) -> dict:
     source = course or (FIXTURE if quick else REPO)
     edits = 5 if quick else 7
     result = {"course": str(source), "cpus": os.cpu_count(), "load_average": os.getloadavg()[0]}
@@ -235,7 +240,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="the small fixture course, fewer edits")
     parser.add_argument("--json", action="store_true", help="print JSON only")
     args = parser.parse_args()
-    result = run(args.quick, args.course)
+    result = measure(args.quick, args.course)
     print(json.dumps(result, indent=1) if args.json else table(result) + "\n\n" + json.dumps(result))
 
 
