@@ -183,7 +183,7 @@ def _node(passage: Passage, ids: dict[str, str]) -> dict:
     for key in ("speaker", "facilitator"):
         if key in saved:
             node[key] = saved[key]
-    links = _links(passage.text)
+    links = _links(_COMMENT.sub("", passage.text))  # a "[[" inside the comment's JSON is no link
     if links:
         unused = list(saved.get("choices", []))
         node["choices"] = [_choice(label, ids.get(target, slug(target, set())), unused) for label, target in links]
