@@ -280,3 +280,12 @@ def write_course(root: Path, scenario: dict, module_title: str = "The module") -
 
 FAST = settings(max_examples=40, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+
+
+def load_checked(path: Path):
+    """The course at ``path``, which must check without errors (the errors are the failure message)."""
+    from branchbook.load import load_course
+
+    loaded = load_course(path)
+    assert loaded.course is not None, [p.format() for p in loaded.report.errors]
+    return loaded.course

@@ -19,7 +19,7 @@ import yaml
 from browser_support import browser, context, guard, make_context, page, site  # noqa: F401 - fixtures
 from click.testing import CliRunner
 from hypothesis import given
-from course_support import FAST, scenarios, write_course  # the random-graph strategy the checker's tests use
+from course_support import FAST, load_checked, scenarios, write_course  # the random-graph strategy the checker's tests use
 
 from branchbook import layout
 from branchbook.cli import main
@@ -39,15 +39,9 @@ PRINTABLE_HEIGHT = min(841.89, 792.0) - 2 * 2.2 * CM - 2 * 17
 SMALLEST_TEXT = 5.0  # pt: the smallest label (scene ids are 2 pt under the map's font) once scaled
 
 
-def _course(path: Path):
-    loaded = load_course(path)
-    assert loaded.course is not None, [p.format() for p in loaded.report.errors]
-    return loaded.course
-
-
 @pytest.fixture(scope="module")
 def shipped():
-    return _course(REPO)
+    return load_checked(REPO)
 
 
 # ---------------------------------------------------------------- reading the SVG
@@ -190,7 +184,7 @@ def test_a_new_scenario_added_last_to_a_module_is_mapped_in_its_guide(tmp_path):
     assert result.exit_code == 0, result.output
     place = _add_to_module(root, module, "added-last")
     assert place >= 2
-    course = _course(root)
+    course = load_checked(root)
     scenario = course.scenario("added-last")
     assert course.module(module).scenarios[-1] == "added-last"
     assert_map_is_complete_and_fits(scenario, _svg(scenario, pauses=True))
@@ -227,7 +221,7 @@ def test_hostile_text_stays_text_in_the_map(mini_course):
     hostile = '<script>x</script> "q" \\N \\G & ]]> <!-- c --> é'
     ending["ending"]["title"] = hostile
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    scenario = _course(mini_course).scenario("noticeboard")
+    scenario = load_checked(mini_course).scenario("noticeboard")
     svg = _svg(scenario)
     drawing = assert_map_is_complete_and_fits(scenario, svg)
     assert not [e for e in drawing.root.iter() if e.tag.removeprefix(SVG) in ("script", "foreignObject", "a", "image")]
@@ -254,7 +248,7 @@ def test_the_same_model_gives_the_same_svg_in_another_process(tmp_path):
 
 def test_map_command_writes_svg_png_and_dot():
     runner = CliRunner()
-    course = _course(MINI)
+    course = load_checked(MINI)
     scenario = course.scenario("noticeboard")
     result = runner.invoke(main, ["map", "noticeboard", str(MINI)])
     assert result.exit_code == 0, result.output
@@ -293,7 +287,7 @@ def test_map_command_refuses_a_course_with_errors(mini_course):
 
 
 def test_each_scenario_page_has_the_map_and_the_map_in_words():
-    course = _course(MINI)
+    course = load_checked(MINI)
     files = book_pages.write(course)
     for scenario in course.scenarios:
         page = files[f"{layout.scenario_page(scenario.id)}.md"].decode()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from course_support import load_checked
 from pypdf import PdfReader
 
 from branchbook import layout
@@ -19,8 +20,8 @@ from branchbook.cli import main
 from branchbook.load import load_course
 from branchbook.write import handouts, markdown
 from branchbook.write.handouts import compile as typst_compile
-from branchbook.write.handouts.data import packet_data
 from branchbook.messages.wording import condition_words
+from branchbook.write.handouts.data import packet_data
 from branchbook.write.sections import section_numbers
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini"
@@ -28,15 +29,9 @@ A4 = (595.28, 841.89)
 LETTER = (612.0, 792.0)
 
 
-def _load(path: Path):
-    loaded = load_course(path)
-    assert loaded.course is not None, [p.format() for p in loaded.report.errors]
-    return loaded.course
-
-
 @pytest.fixture(scope="module")
 def course():
-    return _load(FIXTURE)
+    return load_checked(FIXTURE)
 
 
 @pytest.fixture(scope="module")
@@ -292,7 +287,7 @@ def test_typst_markup_in_scenario_text_prints_literally(tmp_path):
     scenario["roles"][0]["private"] = '#panic("private") $y$'
     scenario["nodes"]["ask"]["choices"][0]["label"] = '#set text(size: 1pt) ] [ "quoted"'
     path.write_text(yaml.safe_dump(scenario, sort_keys=False), encoding="utf-8")
-    course = _load(root)
+    course = load_checked(root)
 
     files = handouts.write(course)
     packet = files[layout.packet_pdf("noticeboard")]
@@ -415,7 +410,7 @@ def test_emphasis_is_printed_and_stays_text(mini_course):
         "Jo says *leaning words* then **heavy words** and `#strong[not markup]` *#emph[x]*.\n")
     scenario["nodes"][scenario["start"]]["choices"][0]["label"] = "Listen *warmly*, then act **promptly**"
     path.write_text(yaml.safe_dump(scenario, sort_keys=False), encoding="utf-8")
-    course = _load(mini_course)
+    course = load_checked(mini_course)
     data = packet_data(course, course.scenario("noticeboard"), "a4")
     pages = PdfReader(io.BytesIO(handouts.compile_pdf("packet.typ", data))).pages
     drawn = []
