@@ -49,7 +49,7 @@ def test_scenario_page_is_a_complete_gamebook(built_mini: Path, mini_course: Pat
     scenario = course.scenario("noticeboard")
     numbers = section_numbers(scenario)  # every scene once, in the printed packet's order and numbering
     assert page.scenes == sorted(scenario.nodes, key=numbers.get)
-    expected = [f"scene-{c.goto}" for nid in page.scenes for c in scenario.nodes[nid].choices]
+    expected = [f"scene-{c.goto}" for node in scenario.nodes.values() for c in node.choices]
     assert page.links == expected
     assert set(page.links) <= page.ids
 
