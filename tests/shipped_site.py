@@ -134,11 +134,8 @@ def label_text(choice) -> str:
 
 
 def scene_numbers(scenario) -> dict[str, int]:
-    """Scene numbers as the player shows them: the printed packet's section numbers, which the
-    decision map on the same page uses too (the start is 1, the rest shuffled)."""
-    from branchbook.write.sections import section_numbers
-
-    return section_numbers(scenario)
+    """Scene numbers as the player data numbers them: the scenes in file order, from 1."""
+    return {node_id: n for n, node_id in enumerate(scenario.nodes, start=1)}
 
 
 def messages(course) -> dict[str, str]:

@@ -15,7 +15,6 @@ from ..messages import catalogue
 from ..messages.wording import condition_words, effect_words
 from ..model import Choice, Course, Module, Scenario
 from . import markdown
-from .sections import section_numbers
 
 FORMAT = 1
 PLAYER_KEYS = ("player.", "ending.", "gamebook.", "page.")
@@ -43,11 +42,10 @@ def scenario_data(course: Course, scenario: Scenario) -> dict:
     roles = {r.id: r for r in scenario.roles}
     messages = {k: v for k, v in catalogue(language).items() if k.startswith(PLAYER_KEYS)}
     nodes = {}
-    numbers = section_numbers(scenario)  # the packet's and the decision map's §n: one number per scene everywhere
-    for node_id, node in scenario.nodes.items():
+    for number, (node_id, node) in enumerate(scenario.nodes.items(), start=1):
         speaker = roles.get(node.speaker) if node.speaker else None
         nodes[node_id] = {
-            "number": numbers[node_id],
+            "number": number,
             "speaker": f"{speaker.name} ({speaker.title})" if speaker else None,
             "html": markdown.to_html(node.text),
             "choices": [
