@@ -356,7 +356,7 @@ AUDIT = """() => {
     // allowed: the knowledge check and search forms, and the decision map (a same-site SVG shown
     // through <img>, where SVG never runs script); nothing else that loads or embeds
     const decisionMap = el.tagName === 'IMG' && el.matches('img.bb-decision-map')
-        && /^[^:]*\.svg$/.test(el.getAttribute('src') || '');
+        && /^[^:]*\\.svg$/.test(el.getAttribute('src') || '');
     if (/^(IFRAME|FRAME|OBJECT|EMBED|BASE|IMG|VIDEO|AUDIO|FORM)$/.test(el.tagName) && !decisionMap
         && !(el.tagName === 'FORM' && (el.matches('.bb-check') || el.matches('.bd-search')))) bad.push(el.tagName);
   }
