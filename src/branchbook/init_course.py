@@ -67,6 +67,13 @@ def new_course_files(course_id: str, title: str, author: str) -> dict[str, str]:
         "scenarios/first-scenario.yml": scenario,
         "book/references.bib": _template("book", "references.bib"),
         "denylist.sha256": _template("denylist.sha256"),
+        **_project_files(title),
+    }
+
+
+def _project_files(title: str) -> dict[str, str]:
+    """What every course folder gets around the course itself: .gitignore, README, publishing workflow."""
+    return {
         ".gitignore": _template("gitignore.txt"),
         "README.md": _template("README.md").replace("{title}", title).replace("{version}", __version__),
         ".github/workflows/pages.yml": _template("github-pages.yml").replace("{version}", __version__),
@@ -85,11 +92,7 @@ def shipped_files(source: Path) -> dict[str, str]:
         "\n# Adapted from the shipped course: `check` warns about every entry marked `localise: true`\n"
         "# until you replace it with your organisation's own (then set `localise: false`).\n"
         "localise_warnings: true"), settings, count=1)
-    starter = new_course_files("unused", "unused", "unused")
-    for name in (".gitignore", ".github/workflows/pages.yml"):
-        files[name] = starter[name]
-    files["README.md"] = starter["README.md"].replace("# unused", "# " + _first_title(settings))
-    return files
+    return {**files, **_project_files(_first_title(settings))}
 
 
 def _book_settings(folder: Path) -> dict[str, str]:
