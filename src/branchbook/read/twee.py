@@ -194,15 +194,20 @@ def _node(passage: Passage, ids: dict[str, str]) -> dict:
     return node
 
 
+def _as_linked(label: str) -> str:
+    """A label as the exported link shows it (one line, ']]' broken), to match a link to its saved choice."""
+    return " ".join(label.replace("]]", "] ]").split())
+
+
 def _choice(label: str, goto: str, saved: list[dict]) -> dict:
     """The saved choice for this link (same target; same label first), else a new one with gaps."""
     same_target = [c for c in saved if c.get("goto") == goto]
-    match = next((c for c in same_target if " ".join(c.get("label", "").replace("]]", "] ]").split()) == label),
+    match = next((c for c in same_target if _as_linked(c.get("label", "")) == label),
                  same_target[0] if same_target else None)
     if match is None:
         return {"label": label, "goto": goto}  # feedback and principles: check reports them missing
     saved.remove(match)
     kept = dict(match, goto=goto)
-    if " ".join(match.get("label", "").replace("]]", "] ]").split()) != label:
+    if _as_linked(match.get("label", "")) != label:
         kept["label"] = label  # relabelled in Twine
     return kept
