@@ -79,6 +79,9 @@ def serve(root: Path, *, port: int, scenario: str | None, open_browser: bool, sa
                 continue
             while not saves.empty():
                 changed |= saves.get_nowait()
+            changed = preview.authors_saves(changed)
+            if not changed:
+                continue
             say(f"saved: {', '.join(sorted(str(p.relative_to(root)) for p in changed))}")
             preview.refresh(changed)
     except KeyboardInterrupt:

@@ -45,6 +45,7 @@ class Preview:
         self.build_problems: list[str] = []
         self.generation = 0
         self._players: dict[str, tuple] = {}  # scenario id → (scenario, settings) last rendered
+        self._created: dict[Path, bytes] = {}  # author files serve made itself, until the watcher sees them
         self.builder = SiteBuilder(self)
 
     def problems(self, check: list[str] | None = None, built: list[str] | None = None) -> None:
@@ -77,7 +78,8 @@ class Preview:
             self.problems(check=conflict.problems)
             return
         for name, data in build.author_files(course).items():
-            output.write_if_missing(self.book / name, data)
+            if output.write_if_missing(self.book / name, data):
+                self._created[self.book / name] = data
         output.apply(self.book, files, plan)
         if plan.write:
             self.say(f"regenerated {', '.join(sorted(plan.write))}")
@@ -90,6 +92,17 @@ class Preview:
         if self.scenario and set(plan.write) == {layout.player_json(self.scenario)} and not (plan.delete or book_edits):
             return  # previewing this scenario alone: its page is already shown as Sphinx would write it
         self.builder.request(self.generation, fresh="_toc.yml" in plan.write or bool(plan.delete))
+
+    def authors_saves(self, changed: set[Path]) -> set[Path]:
+        """``changed`` without the files serve created itself (``_config.yml``, ``intro.md``) and
+        nobody has touched since: the watcher reports them like any save, and rebuilding the site
+        for them would hold up the author's first real save behind a build that cannot show it."""
+        own = set()
+        for path in changed & self._created.keys():
+            data = self._created.pop(path)
+            if path.is_file() and path.read_bytes() == data:
+                own.add(path)
+        return changed - own
 
     def show_scenarios(self, course: Course) -> list[str]:
         """Serve every built scenario page whose player would change with its player made afresh,
