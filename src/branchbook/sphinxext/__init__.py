@@ -35,6 +35,8 @@ def setup(app: Sphinx) -> dict:
     app.add_css_file("bb-player.css")
     app.add_css_file(THEME_CSS)
     app.add_js_file("bb-leave.js", loading_method="defer")
+    # Deferred scripts run in this order: the story rules before the player that uses them.
+    app.add_js_file("bb-story.js", loading_method="defer")
     app.add_js_file("bb-player.js", loading_method="defer")
     app.add_js_file("bb-quiz.js", loading_method="defer")
     app.connect("build-finished", fix_pages, priority=400)  # before the policy is computed

@@ -7,34 +7,17 @@ translation needs no change to the player.
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from .. import layout
 from ..messages import catalogue
 from ..messages.wording import condition_words, effect_words
-from ..model import Choice, Course, Module, Scenario
+from ..model import Course, Module, Scenario
+from ..model.story import choice_keys
 from . import markdown
 
 FORMAT = 1
 PLAYER_KEYS = ("player.", "ending.", "gamebook.", "page.")
-
-
-def choice_keys(scene_id: str, choices: list[Choice]) -> list[str]:
-    """Stable identities for a scene's choices: ``scene:target:hash of the label``.
-
-    Saved progress stores these instead of positions, so reordering a scene's choices (or adding
-    one) keeps a reader where they were; changing a choice's target or wording retires its key.
-    Two choices alike in target and label (wording collapsed to single spaces) would share a key,
-    so a repeat gets ``:2``, ``:3``… in order.
-    """
-    keys: list[str] = []
-    for choice in choices:
-        label = " ".join(choice.label.split())
-        key = f"{scene_id}:{choice.goto}:{hashlib.sha256(label.encode('utf-8')).hexdigest()[:8]}"
-        repeats = sum(1 for k in keys if k == key or k.startswith(key + ":"))
-        keys.append(f"{key}:{repeats + 1}" if repeats else key)
-    return keys
 
 
 def scenario_data(course: Course, scenario: Scenario) -> dict:
