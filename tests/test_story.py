@@ -9,12 +9,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from course_support import FAST, MINI, scenarios, write_course
 from hypothesis import given
 
 from branchbook.check import states
 from branchbook.load import load_course
 from branchbook.model import Variable, story
-from course_support import FAST, MINI, scenarios, write_course
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def noticeboard():
 def keys(scenario, scene: str) -> dict[str, str]:
     """{label: key} for a scene's choices."""
     node = scenario.nodes[scene]
-    return {c.label: k for c, k in zip(node.choices, story.choice_keys(scene, node.choices))}
+    return {c.label: k for c, k in zip(node.choices, story.choice_keys(scene, node.choices), strict=True)}
 
 
 def test_a_play_through_starts_at_the_initial_values_and_is_over_at_an_ending(noticeboard):

@@ -13,7 +13,15 @@ from __future__ import annotations
 import random
 
 import pytest
+from browser_support import (
+    STATIC,
+    Guard,
+    _guarded_context,
+    browser,  # noqa: F401 - fixture (one Chromium for the session)
+)
 from click.testing import CliRunner
+from course_support import MINI, scenarios
+from course_support import conditions as condition_texts
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -23,9 +31,6 @@ from branchbook.cli import main
 from branchbook.load import load_course
 from branchbook.model import Scenario, conditions, story
 from branchbook.write import player_data
-from browser_support import STATIC, Guard, _guarded_context
-from browser_support import browser  # noqa: F401 - fixture (one Chromium for the session)
-from course_support import MINI, conditions as condition_texts, scenarios
 
 pytestmark = pytest.mark.browser
 
@@ -96,7 +101,7 @@ def cases(scenario: Scenario, rng: random.Random) -> dict:
     """States to ask what is offered, choices to take, and paths to replay, for one scenario."""
     found = states.explore(scenario)
     assert found is not None
-    reached = [(nid, dict(zip(found.names, packed))) for nid, packed in found.seen]
+    reached = [(nid, dict(zip(found.names, packed, strict=True))) for nid, packed in found.seen]
     deciding = [nid for nid, node in scenario.nodes.items() if node.choices and not story.is_over(node)]
     unreached = [(nid, random_values(scenario, rng)) for nid in deciding for _ in range(3)]
     bounds = [(nid, {n: getattr(v, end) for n, v in scenario.variables.items()})
@@ -110,7 +115,7 @@ def cases(scenario: Scenario, rng: random.Random) -> dict:
         spoiled = list(keys)
         spoiled[rng.randrange(len(spoiled))] = "gone:gone:00000000"
         paths += [(keys, False), (positions, True), (spoiled, False), (keys, True),
-                  (positions[:-1] + [rng.choice([-1, 99, 1.5])], True)]
+                  ([*positions[:-1], rng.choice([-1, 99, 1.5])], True)]
     return {"states": asked, "takes": takes, "paths": paths}
 
 

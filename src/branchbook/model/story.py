@@ -10,9 +10,9 @@ the same answers on random scenarios. Pure functions of the model: no I/O.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
 
 from . import conditions
 from .scenario import Choice, Node, Scenario
