@@ -169,8 +169,8 @@ def serve_command(course: Path, port: int, scenario_id: str | None, open_browser
     follows when Sphinx has rebuilt it (a few seconds). Handouts are not remade (run `build`).
     Ctrl-C stops it.
     """
-    from .check.problems import did_you_mean
     from .load import find_root, source_files
+    from .problems import did_you_mean
     from .serve import PortBusy, serve
 
     try:
