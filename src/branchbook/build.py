@@ -74,7 +74,8 @@ def author_files(course: Course) -> dict[str, bytes]:
             for name in ("_config.yml", "intro.md")}
 
 
-def start_site_build(root: Path, *, strict: bool = True, rebuild_all: bool = False) -> site.SphinxChild | None:
+def start_site_build(root: Path, *, warnings_as_errors: bool = True,
+                     rebuild_all: bool = False) -> site.SphinxChild | None:
     """Start the Sphinx child for the next build of the course at ``root`` before its check runs, so
     that Sphinx's start-up overlaps the check and the generation. None when the book has not been
     built before (the sources it starts from do not exist yet). The caller passes it to
@@ -84,10 +85,12 @@ def start_site_build(root: Path, *, strict: bool = True, rebuild_all: bool = Fal
         return None
     paths = site.SitePaths(book)
     fresh = rebuild_all or not paths.live.exists()
-    return site.SphinxChild(book, site.stage(paths, fresh), rebuild_all=fresh, strict=strict)
+    return site.SphinxChild(book, site.stage(paths, fresh), rebuild_all=fresh,
+                            warnings_as_errors=warnings_as_errors)
 
 
-def build(course: Course, *, handouts: bool = True, paper: str = "a4", force: bool = False, strict: bool = True,
+def build(course: Course, *, handouts: bool = True, paper: str = "a4", force: bool = False,
+          warnings_as_errors: bool = True,
           rebuild_all: bool = False, on_progress: Progress | None = None,
           started: site.SphinxChild | None = None) -> BuildResult:
     """Generate the book sources and build the site. ``started`` is a child from
@@ -116,7 +119,8 @@ def build(course: Course, *, handouts: bool = True, paper: str = "a4", force: bo
         child.cancel()
         child = None
     if child is None:
-        child = site.SphinxChild(book, site.stage(paths, fresh), rebuild_all=fresh, strict=strict)
+        child = site.SphinxChild(book, site.stage(paths, fresh), rebuild_all=fresh,
+                                 warnings_as_errors=warnings_as_errors)
     child.on_progress = lambda stage, pct: say(stage, pct)
     try:
         child.go()

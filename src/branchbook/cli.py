@@ -102,7 +102,7 @@ def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: 
     from .write.decision_map import MapError
 
     try:  # Sphinx starts up (in a child) while the course is checked
-        started = start_site_build(find_root(course), strict=True, rebuild_all=rebuild_all)
+        started = start_site_build(find_root(course), rebuild_all=rebuild_all)
     except CourseNotFound:
         started = None
     try:

@@ -177,7 +177,8 @@ class SiteBuilder(threading.Thread):
             self._child = None
         if self._child is None:
             self._child_inputs = self._inputs()
-            self._child = site.SphinxChild(self.preview.book, site.stage(paths, fresh), rebuild_all=fresh, strict=True)
+            self._child = site.SphinxChild(self.preview.book, site.stage(paths, fresh), rebuild_all=fresh,
+                                           warnings_as_errors=True)
         return self._child
 
     def _idle_work(self) -> bool:
