@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Literal
 
+from ..messages import message
+
 Severity = Literal["error", "warning"]
 
 
@@ -19,9 +21,11 @@ class Problem:
     hint: str | None = None
     severity: Severity = "error"
 
-    def format(self) -> str:
-        text = f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message}"
-        return text + (f"\n    hint: {self.hint}" if self.hint else "")
+    def format(self, language: str = "en") -> str:
+        """``file:line:col: error: message``, the framing words in the course's language."""
+        text = message("check.problem", language, where=f"{self.file}:{self.line}:{self.col}",
+                       severity=message(f"check.{self.severity}", language), message=self.message)
+        return text + ("\n    " + message("check.hint", language, hint=self.hint) if self.hint else "")
 
 
 @dataclass

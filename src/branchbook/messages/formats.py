@@ -6,7 +6,7 @@ from __future__ import annotations
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal, format_percent
 
-from . import REFERENCE
+from . import REFERENCE, catalogue
 
 
 def locale(language: str) -> Locale:
@@ -24,3 +24,11 @@ def number(value: int | float, language: str) -> str:
 def percent(part: int, whole: int, language: str) -> str:
     """``part`` of ``whole`` as a whole percentage, or a dash when there is nothing to divide."""
     return format_percent(part / whole, locale=locale(language)) if whole else "–"
+
+
+def count(key: str, n: int, language: str) -> str:
+    """``3 errors``: the catalogue's ``key.one`` or ``key.other`` as the language's plural rule picks
+    (French says ``0 erreur``); a CLDR category a catalogue does not carry reads ``other``."""
+    words = catalogue(language)
+    form = locale(language).plural_form(n)
+    return words.get(f"{key}.{form}", words[f"{key}.other"]).format(n=number(n, language))
