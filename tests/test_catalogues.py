@@ -13,12 +13,13 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from pypdf import PdfReader
 
 from branchbook.cli import main
 from branchbook.load import load_course
-from branchbook.messages import REFERENCE, catalogue, languages
+from branchbook.messages import REFERENCE, cards, catalogue, languages
 from branchbook.messages.formats import count
 from branchbook.write import book_pages, handouts, notebooks, player_data
 from branchbook.write.handouts.compile import TEMPLATES
@@ -53,6 +54,29 @@ def test_templates_read_only_words_the_catalogue_has():
     for template in TEMPLATES.glob("*.typ"):
         used |= set(re.findall(r"\bt\.([a-z_]+)", template.read_text(encoding="utf-8")))
     assert used - keys == set()
+
+
+def shape(value):
+    """The structure of a data file with its text left out: keys, list lengths and the layout fields."""
+    if isinstance(value, dict):
+        return {k: (v if k in ("style", "rows", "support") else shape(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shape(v) for v in value]
+    return type(value).__name__
+
+
+@pytest.mark.parametrize("language", [lang for lang in languages() if lang != REFERENCE])
+def test_printed_texts_are_translated_whole(language):
+    """The quick-reference cards and the guide's protocol: each has a translation with the same shape."""
+    originals = [TEMPLATES / "facilitator.yml", *sorted(p for p in (TEMPLATES / "quickref").glob("*.yml")
+                                                        if "." not in p.stem)]
+    for original in originals:
+        translated = original.with_name(f"{original.stem}.{language}.yml")
+        assert translated.is_file(), f"{translated.name} is missing"
+        read = lambda path: yaml.safe_load(path.read_text(encoding="utf-8"))  # noqa: E731
+        assert shape(read(translated)) == shape(read(original)), translated.name
+    assert [c["id"] for c in cards.quickref_cards(language)] == [c["id"] for c in cards.quickref_cards(REFERENCE)]
+    assert all(a["title"] != b["title"] for a, b in zip(cards.quickref_cards(language), cards.quickref_cards(REFERENCE)))
 
 
 # ---------------------------------------------------------------- a French course, every output
@@ -148,8 +172,6 @@ def test_handouts_and_certificate_speak_the_course_language(pdfs):
     language, files = pdfs
     words = catalogue(language)
     for name, pdf in files.items():
-        if "/quickref/" in name:
-            continue  # the cards' own content is a data file per card, not yet translated (see report)
         text = pdf_text(pdf)
         assert leaked(text, other(language)) == set(), name
         if name.endswith(("-packet.pdf", "guide.pdf")):

@@ -15,7 +15,7 @@ from itertools import groupby
 import yaml
 
 from .. import layout
-from ..messages import message
+from ..messages import cards, message
 from ..messages.wording import condition_words
 from ..model import Course, Module, Scenario
 from . import decision_map
@@ -126,7 +126,8 @@ def workshop_page(course: Course, handouts: bool) -> bytes:
                   _download(message("page.course_guide", lang), layout.facilitator_guide_pdf()),
                   _download(message("page.certificate", lang), layout.CERTIFICATE_PDF), "",
                   f"## {message('page.quickref_title', lang)}", ""]
-        lines += [_download(title, layout.quickref_pdf(card)) for card, title in layout.QUICKREF_CARDS]
+        titles = {card["id"]: card["title"] for card in cards.quickref_cards(lang)}
+        lines += [_download(titles.get(card, title), layout.quickref_pdf(card)) for card, title in layout.QUICKREF_CARDS]
     for module in course.modules:
         lines += ["", f"## {escape(module.title)}", ""]
         if handouts:

@@ -9,19 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 from ...model import Course, Module, Scenario
 from ..decision_map import pause_points
 from ..markdown import to_blocks as blocks, to_inline_runs as inline, to_plain as plain_text
 from ..sections import letter as _letter, section_numbers
-from .compile import TEMPLATES
 from .maps import map_data
-from ...messages import catalogue, message
+from ...messages import cards, catalogue, message
 from ...messages.formats import number
 from ...messages.wording import condition_words, effect_words
-
-QUICKREF = TEMPLATES / "quickref"
 
 
 def _texts(language: str) -> dict[str, Any]:
@@ -120,17 +115,13 @@ def roles_data(course: Course, scenario: Scenario, paper: str) -> dict[str, Any]
     }
 
 
-def quickref_cards() -> list[dict[str, Any]]:
+def quickref_cards(language: str = "en") -> list[dict[str, Any]]:
     """The quick-reference cards (data files beside the template), in file-name order."""
-    cards = []
-    for path in sorted(QUICKREF.glob("*.yml")):
-        card = yaml.safe_load(path.read_text(encoding="utf-8"))
-        card["id"] = path.stem.split("-", 1)[1] if path.stem[:2].isdigit() else path.stem
-        cards.append(card)
-    return cards
+    return cards.quickref_cards(language)
 
 
 def quickref_data(course: Course, card: dict[str, Any], paper: str) -> dict[str, Any]:
+    card = next(c for c in quickref_cards(course.settings.language) if c["id"] == card["id"])
     support = [{"name": s.name, "description": plain_text(s.description), "contact": s.contact,
                 "localise": s.localise} for s in course.settings.support]
     return {
@@ -187,7 +178,7 @@ def guide_data(course: Course, modules: list[Module], paper: str, title: str, sc
     for module in modules:
         agenda.append(_module_guide(course, module, start))
         start += module.duration
-    protocol = yaml.safe_load((TEMPLATES / "facilitator.yml").read_text(encoding="utf-8"))
+    protocol = cards.facilitator_protocol(course.settings.language)
     return {
         "meta": _meta(course, paper, title),
         "t": _texts(course.settings.language),
@@ -200,7 +191,7 @@ def guide_data(course: Course, modules: list[Module], paper: str, title: str, sc
         "support": [{"name": s.name, "description": plain_text(s.description), "contact": s.contact,
                      "localise": s.localise} for s in course.settings.support],
         "glossary": [{"term": g.term, "definition": plain_text(g.definition)} for g in course.settings.glossary],
-        "quickref": [c["title"] for c in quickref_cards()],
+        "quickref": [c["title"] for c in quickref_cards(course.settings.language)],
     }
 
 
