@@ -209,3 +209,17 @@ def test_check_summary_line_speaks_the_course_language(tmp_path):
     first = result.output.splitlines()[0]
     assert first.startswith("scenarios/noticeboard.yml:") and f" {words['check.error']}" in first
     assert count("check.errors", 1, "fr") in result.output.strip().splitlines()[-1]
+
+
+def test_cross_file_problems_and_hints_speak_the_course_language(tmp_path):
+    root = tmp_path / "mini"
+    shutil.copytree(FIXTURE, root)
+    settings = root / "course.yml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "\nlanguage: fr\n", encoding="utf-8")
+    scenario = root / "scenarios" / "noticeboard.yml"
+    scenario.write_text(scenario.read_text(encoding="utf-8").replace("upholds: [trustworthiness]",
+                                                                    "upholds: [trustworthynes]", 1), encoding="utf-8")
+    output = CliRunner().invoke(main, ["check", str(root)]).output
+    words = catalogue("fr")
+    assert words["check.course.unknown_principle"].format(id="trustworthynes") in output
+    assert words["check.hint"].format(hint=words["check.did_you_mean"].format(id="trustworthiness")) in output

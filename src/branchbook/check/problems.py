@@ -70,18 +70,21 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
 _LISTED = 20  # up to this many known ids are listed in a hint
 
 
-def did_you_mean(word: str, candidates: Iterable[str], where: str | None = None) -> str | None:
+def did_you_mean(word: str, candidates: Iterable[str], where: str | None = None,
+                 language: str = "en") -> str | None:
     """A hint naming the id ``word`` is a near miss of; otherwise the known ids (and ``where`` they are
     declared), so that the author chooses rather than being steered to a distant one."""
     pool = sorted(set(candidates))
     close = closest(word, pool)
     if close:
-        return f"did you mean '{close}'?"
-    declared = f" (declared in {where})" if where else ""
+        return message("check.did_you_mean", language, id=close)
     if 0 < len(pool) <= _LISTED:
-        return "known: " + ", ".join(pool) + declared
+        known = message("words.list_separator", language).join(pool)
+        if where:
+            return message("check.known_declared", language, ids=known, where=where)
+        return message("check.known", language, ids=known)
     if where:
-        return f"the known ids are declared in {where}"
+        return message("check.known_where", language, where=where)
     return None
 
 

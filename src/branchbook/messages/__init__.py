@@ -30,5 +30,5 @@ def catalogue(language: str = REFERENCE) -> dict[str, str]:
     return json.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
 
 
-def message(key: str, language: str = REFERENCE, **values: object) -> str:
+def message(key: str, language: str = REFERENCE, /, **values: object) -> str:
     return catalogue(language)[key].format(**values)
