@@ -12,6 +12,7 @@ from typing import Iterator, Sequence
 from ..model import CourseSettings, Module, Rules, Scenario
 from ..read.yaml_source import SourceMap
 from . import measures, states
+from ..messages import message
 from .problems import Problem
 
 WARN = "warning"
@@ -29,15 +30,16 @@ def check(settings: CourseSettings, settings_marks: SourceMap, modules: Sequence
              for (scenario, marks), part in zip(scenarios, parts or [None] * len(scenarios))]
     for problems, _ in parts:
         yield from problems
+    lang = settings.language
     if rules.one_person_per_name:
-        yield from _names(_in_course_order(settings, modules, scenarios))
+        yield from _names(_in_course_order(settings, modules, scenarios), lang)
     by_id = {scenario.id: scenario for scenario, _ in scenarios}
     minutes = {scenario.id: part[1] for (scenario, _), part in zip(scenarios, parts)}
     for module, marks in modules:
-        yield from module_rules(module, marks, rules)
-        yield from _duration(module, marks, rules, [(by_id[s], minutes[s]) for s in module.scenarios if s in by_id])
+        yield from module_rules(module, marks, rules, lang)
+        yield from _duration(module, marks, rules, [(by_id[s], minutes[s]) for s in module.scenarios if s in by_id], lang)
         if rules.cite_findings:
-            yield from uncited_findings(module.reading, marks)
+            yield from uncited_findings(module.reading, marks, lang)
     if all_scenarios_valid:
         yield from course_wide(settings, settings_marks, [s for s, _ in scenarios])
 
@@ -53,44 +55,44 @@ def scenario_part(scenario: Scenario, marks: SourceMap, rules: Rules) -> Scenari
 
 
 def course_wide(settings: CourseSettings, marks: SourceMap, scenarios: Sequence[Scenario]) -> Iterator[Problem]:
-    rules = settings.rules
+    rules, lang = settings.rules, settings.language
     if rules.cover_every_failure:
         taught = {f for s in scenarios for f in s.provenance.failures}
         for i, failure in enumerate(settings.failures):
             if failure.id not in taught:
-                yield marks.problem(("failures", i, "id"), f"no scenario teaches failure pattern {failure.id}",
-                                    f"name {failure.id} in a scenario's 'provenance: failures:', write a scenario for it, "
-                                    f"or set {_rule('cover_every_failure')} to false", WARN)
+                yield marks.problem(("failures", i, "id"), message("check.content.failure_untaught", lang, id=failure.id),
+                                    message("check.content.failure_untaught_hint", lang, id=failure.id,
+                                            rule=_rule("cover_every_failure", lang)), WARN)
     defined = {entry.term.casefold() for entry in settings.glossary}
     for term in rules.require_glossary_terms:
         if term.casefold() not in defined:
             yield marks.problem(("glossary", "[key]") if settings.glossary else ("rules", "require_glossary_terms"),
-                                f"the glossary does not define '{term}'",
-                                "add '- {term: " + term + ", definition: …}' under 'glossary:'", WARN)
+                                message("check.content.glossary_term", lang, term=term),
+                                message("check.content.glossary_term_hint", lang, term=term), WARN)
 
 
-def module_rules(module: Module, marks: SourceMap, rules: Rules) -> Iterator[Problem]:
-    counts = (("scenarios", len(module.scenarios), rules.min_scenarios_per_module, "scenarios",
-               "list another scenario under 'scenarios:' (`branchbook new scenario ID --module " + module.id + "`)"),
-              ("objectives", len(module.objectives), rules.min_objectives_per_module, "objectives",
-               "add an 'After this module you can …' statement under 'objectives:'"),
-              ("checks", len(module.checks), rules.min_checks_per_module, "knowledge-check questions",
-               "add a question under 'checks:' (docs/authoring.md, 'A module file')"))
-    for field, have, need, what, todo in counts:
+def module_rules(module: Module, marks: SourceMap, rules: Rules, lang: str = "en") -> Iterator[Problem]:
+    counts = (("scenarios", len(module.scenarios), rules.min_scenarios_per_module),
+              ("objectives", len(module.objectives), rules.min_objectives_per_module),
+              ("checks", len(module.checks), rules.min_checks_per_module))
+    for field, have, need in counts:
         if have < need:
-            yield marks.problem((field, "[key]"), f"the module has {have} {what}; the course asks for at least {need}",
-                                f"{todo}, or lower {_rule('min_' + field + '_per_module')}", WARN)
+            yield marks.problem((field, "[key]"), message(f"check.content.module_{field}", lang, have=have, need=need),
+                                message(f"check.content.module_{field}_hint", lang, module=module.id,
+                                        rule=_rule("min_" + field + "_per_module", lang)), WARN)
     words = measures.word_count(module.reading)
     if words < rules.min_reading_words:
-        yield marks.problem(("reading",), f"the reading has {words} words; the course asks for at least "
-                            f"{rules.min_reading_words}", f"say more, or lower {_rule('min_reading_words')}", WARN)
+        yield marks.problem(("reading",), message("check.content.reading_short", lang, words=words,
+                                                  need=rules.min_reading_words),
+                            message("check.content.reading_short_hint", lang, rule=_rule("min_reading_words", lang)), WARN)
     if rules.max_reading_words is not None and words > rules.max_reading_words:
-        yield marks.problem(("reading",), f"the reading has {words} words; the course allows {rules.max_reading_words}",
-                            f"cut it or split the module, or raise {_rule('max_reading_words')}", WARN)
+        yield marks.problem(("reading",), message("check.content.reading_long", lang, words=words,
+                                                  most=rules.max_reading_words),
+                            message("check.content.reading_long_hint", lang, rule=_rule("max_reading_words", lang)), WARN)
 
 
-def _rule(name: str) -> str:
-    return f"rules.{name} in course.yml"
+def _rule(name: str, lang: str = "en") -> str:
+    return message("check.content.rule", lang, name=name)
 
 
 def scenario_rules(scenario: Scenario, marks: SourceMap, rules: Rules,
@@ -179,7 +181,7 @@ _NAME_PART = re.compile(r"[A-Z][\w'’-]+")
 _HONORIFICS = {"Dr", "Mr", "Mrs", "Ms", "Mx", "Prof", "Rev", "Sir", "Dame"}
 
 
-def _names(scenarios: Sequence[tuple[Scenario, SourceMap]]) -> Iterator[Problem]:
+def _names(scenarios: Sequence[tuple[Scenario, SourceMap]], lang: str) -> Iterator[Problem]:
     """One person per name: a first name or surname that appears in two scenarios reads as the same person."""
     first_use: dict[str, tuple[Scenario, SourceMap, str]] = {}
     ids: set[str] = set()
@@ -196,23 +198,26 @@ def _names(scenarios: Sequence[tuple[Scenario, SourceMap]]) -> Iterator[Problem]
             if part in first_use:
                 other, other_marks, full = first_use[part]
                 yield marks.problem_at(("roles", i, "name"), scenario.roles[i].name, offset,
-                                       f"the name '{part}' is also used in {other_marks.file} ({full})",
-                                       "one person per name in the course: give this person a name of their own "
-                                       f"(or set {_rule('one_person_per_name')} to false for recurring characters)", WARN)
+                                       message("check.content.name_reused", lang, name=part, file=other_marks.file,
+                                               full=full),
+                                       message("check.content.name_reused_hint", lang,
+                                               rule=_rule("one_person_per_name", lang)), WARN)
             else:
                 first_use[part] = (scenario, marks, scenario.roles[i].name)
 
 
-def _duration(module: Module, marks: SourceMap, rules: Rules, scenarios: list[tuple[Scenario, float]]) -> Iterator[Problem]:
+def _duration(module: Module, marks: SourceMap, rules: Rules, scenarios: list[tuple[Scenario, float]],
+              lang: str) -> Iterator[Problem]:
     reading = measures.reading_minutes(module, rules)
     playing = [minutes for _, minutes in scenarios]
     need = round(reading + sum(playing))
     if module.duration < need:
-        parts = [f"reading {reading:.0f}"] + [f"{s.id} {m:.0f}" for (s, _), m in zip(scenarios, playing)]
-        yield marks.problem(("duration",), f"duration {module.duration} minutes is less than the {need} its reading "
-                            f"and scenarios need ({', '.join(parts)})",
-                            f"raise 'duration' to at least {need}, or move a scenario to another module; the estimate "
-                            f"uses {_rule('words_per_minute')} and {_rule('minutes_per_decision')} (docs/authoring.md)",
+        parts = [message("check.content.duration_reading", lang, minutes=f"{reading:.0f}")]
+        parts += [f"{s.id} {m:.0f}" for (s, _), m in zip(scenarios, playing)]
+        yield marks.problem(("duration",), message("check.content.duration", lang, minutes=module.duration, need=need,
+                                                   parts=message("words.list_separator", lang).join(parts)),
+                            message("check.content.duration_hint", lang, need=need,
+                                    words=_rule("words_per_minute", lang), decisions=_rule("minutes_per_decision", lang)),
                             WARN)
 
 
@@ -233,7 +238,7 @@ _BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)*_]*\s+|\n[ \t]*\n|\n(?=[ \t]*(?:[-
 _BLOCK_START = re.compile(r"\s*(?:[-*+]\s|>\s*)*")
 
 
-def uncited_findings(reading: str, marks: SourceMap) -> Iterator[Problem]:
+def uncited_findings(reading: str, marks: SourceMap, lang: str = "en") -> Iterator[Problem]:
     """Sentences of a module reading that state a number or a finding without a ``{cite}`` key."""
     masked = _ROLE.sub(lambda m: m.group(1) + " " * (len(m.group()) - len(m.group(1))), reading)
     for pattern in (_CODE_BLOCK, _NOT_PROSE, _SKIP):
@@ -251,6 +256,5 @@ def uncited_findings(reading: str, marks: SourceMap) -> Iterator[Problem]:
             shown = " ".join(reading[offset + lead:end].split())
             shown = shown if len(shown) <= 70 else shown[:67] + "…"
             yield marks.problem_at(("reading",), reading, offset + hit.start(),
-                                   f"this sentence states a number or a finding without a citation: '{shown}'",
-                                   "add {cite}`key` for its source in the same sentence (keys are in book/references.bib), "
-                                   f"or say it without the figure; the rule is {_rule('cite_findings')}", WARN)
+                                   message("check.content.uncited", lang, sentence=shown),
+                                   message("check.content.uncited_hint", lang, rule=_rule("cite_findings", lang)), WARN)
