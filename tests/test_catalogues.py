@@ -223,3 +223,17 @@ def test_cross_file_problems_and_hints_speak_the_course_language(tmp_path):
     words = catalogue("fr")
     assert words["check.course.unknown_principle"].format(id="trustworthynes") in output
     assert words["check.hint"].format(hint=words["check.did_you_mean"].format(id="trustworthiness")) in output
+
+
+def test_a_scenarios_graph_problems_speak_the_course_language(tmp_path):
+    root = tmp_path / "mini"
+    shutil.copytree(FIXTURE, root)
+    settings = root / "course.yml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "\nlanguage: fr\n", encoding="utf-8")
+    scenario = root / "scenarios" / "noticeboard.yml"
+    data = yaml.safe_load(scenario.read_text(encoding="utf-8"))
+    node, choice = next((n, c) for n, node in data["nodes"].items() for c in node.get("choices", []))
+    choice["goto"] = "nowhere-at-all"
+    scenario.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    output = CliRunner().invoke(main, ["check", str(root)]).output
+    assert catalogue("fr")["check.graph.goto_unknown"].format(id="nowhere-at-all") in output
