@@ -209,7 +209,7 @@ def _check_file(kind: str, file: Path, shown: str, deidentification, rules,
         claimed.append(raw["id"])
     content = None
     if kind == "scenario" and found is not None and not found.left_out and rules is not None:
-        content = content_rules.scenario_part(found.item, found.marks, rules)
+        content = content_rules.scenario_part(found.item, found.marks, rules, language)
     result = FileResult(found.item if found else None, found.left_out if found else None,
                         bool(found and found.whole_for_other_files), tuple(problems), content, tuple(claimed))
     return result, marks

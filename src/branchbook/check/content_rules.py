@@ -12,7 +12,10 @@ from typing import Iterator, Sequence
 from ..model import CourseSettings, Module, Rules, Scenario
 from ..read.yaml_source import SourceMap
 from . import measures, states
+from babel.numbers import format_percent
+
 from ..messages import message
+from ..messages.formats import locale
 from .problems import Problem
 
 WARN = "warning"
@@ -26,7 +29,7 @@ def check(settings: CourseSettings, settings_marks: SourceMap, modules: Sequence
     coverage is then not judged, as the missing file may be the one that covers it. ``parts``: each
     scenario's :func:`scenario_part`, where the caller has it already (the check caches it per file)."""
     rules = settings.rules
-    parts = [part or scenario_part(scenario, marks, rules)
+    parts = [part or scenario_part(scenario, marks, rules, settings.language)
              for (scenario, marks), part in zip(scenarios, parts or [None] * len(scenarios))]
     for problems, _ in parts:
         yield from problems
@@ -48,10 +51,10 @@ ScenarioPart = tuple[tuple[Problem, ...], float]
 """What the content bars find in one scenario on its own, and the minutes it takes to play."""
 
 
-def scenario_part(scenario: Scenario, marks: SourceMap, rules: Rules) -> ScenarioPart:
+def scenario_part(scenario: Scenario, marks: SourceMap, rules: Rules, lang: str = "en") -> ScenarioPart:
     """The content bars of one scenario, which need nothing else of the course (so the check can cache them)."""
     found = states.explore(scenario)
-    return tuple(scenario_rules(scenario, marks, rules, found)), measures.scenario_minutes(scenario, found, rules)
+    return tuple(scenario_rules(scenario, marks, rules, found, lang)), measures.scenario_minutes(scenario, found, rules)
 
 
 def course_wide(settings: CourseSettings, marks: SourceMap, scenarios: Sequence[Scenario]) -> Iterator[Problem]:
@@ -96,48 +99,45 @@ def _rule(name: str, lang: str = "en") -> str:
 
 
 def scenario_rules(scenario: Scenario, marks: SourceMap, rules: Rules,
-                   found: states.Exploration | None) -> Iterator[Problem]:
+                   found: states.Exploration | None, lang: str = "en") -> Iterator[Problem]:
+    def say(key: str, **values: object) -> str:
+        return message(f"check.content.{key}", lang, **values)
+
     nodes_at = ("nodes", "[key]")
     scenes = len(scenario.nodes)
     if scenes < rules.min_scenes:
-        yield marks.problem(nodes_at, f"the scenario has {scenes} scenes; the course asks for at least {rules.min_scenes}",
-                            "add the consequences of a choice and a later decision that depends on it, "
-                            f"or lower {_rule('min_scenes')}", WARN)
+        yield marks.problem(nodes_at, say("scenes", have=scenes, need=rules.min_scenes),
+                            say("scenes_hint", rule=_rule("min_scenes", lang)), WARN)
     if rules.min_decisions_per_path and found is not None and found.complete:
         for ending, path in measures.shortest_playthroughs(scenario, found).items():
             if len(path.steps) < rules.min_decisions_per_path:
                 yield marks.problem(
                     ("nodes", ending, "[key]"),
-                    f"ending '{ending}' is reached after {len(path.steps)} decision(s) ({path.describe()}); "
-                    f"the course asks for at least {rules.min_decisions_per_path} on every path",
-                    "put another decision on this path (e.g. a scene where the consequence has to be handled), "
-                    f"or lower {_rule('min_decisions_per_path')}", WARN)
+                    say("short_path", ending=ending, have=len(path.steps), path=path.describe(),
+                        need=rules.min_decisions_per_path),
+                    say("short_path_hint", rule=_rule("min_decisions_per_path", lang)), WARN)
     decided = measures.decisions(scenario)
     few = [nid for nid in decided if len(scenario.nodes[nid].choices) < 3]
     if decided and rules.min_share_three_options and (len(decided) - len(few)) / len(decided) < rules.min_share_three_options:
-        yield marks.problem(nodes_at, f"{len(decided) - len(few)} of {len(decided)} decisions offer three or more options; "
-                            f"the course asks for at least {rules.min_share_three_options:.0%}",
-                            "add a plausible third option (often a well-meant half-measure) at "
-                            + ", ".join(f"'{nid}'" for nid in few[:4]) + f"; or lower {_rule('min_share_three_options')}",
-                            WARN)
+        yield marks.problem(nodes_at, say("three_options", have=len(decided) - len(few), decisions=len(decided),
+                                          need=format_percent(rules.min_share_three_options, locale=locale(lang))),
+                            say("three_options_hint", scenes=", ".join(f"'{nid}'" for nid in few[:4]),
+                                rule=_rule("min_share_three_options", lang)), WARN)
     kinds = {e.kind for e in scenario.endings.values()}
     for kind in rules.require_ending_kinds:
         if kind not in kinds and kind not in GRAPH_REQUIRED_KINDS:
-            yield marks.problem(nodes_at, f"the scenario has no '{kind}' ending",
-                                f"add a scene with 'ending: {{kind: {kind}, title, debrief}}', "
-                                f"or remove '{kind}' from {_rule('require_ending_kinds')}", WARN)
-    yield from _labels(scenario, marks, rules)
-    yield from _reading_ease(scenario, marks, rules)
+            yield marks.problem(nodes_at, say("ending_kind", kind=kind),
+                                say("ending_kind_hint", kind=kind, rule=_rule("require_ending_kinds", lang)), WARN)
+    yield from _labels(scenario, marks, rules, say)
+    yield from _reading_ease(scenario, marks, rules, say)
     if rules.require_scripted_role and all(role.playable for role in scenario.roles):
-        yield marks.problem(("roles", "[key]"), "every role is playable, so a participant would play the person harmed",
-                            "mark the person harmed 'playable: false': their words are scripted", WARN)
+        yield marks.problem(("roles", "[key]"), say("all_playable"), say("all_playable_hint"), WARN)
     if rules.require_private_brief and not any(role.private for role in scenario.roles):
-        yield marks.problem(("roles", "[key]"), "no role has a private brief",
-                            "give one role a 'private:' brief (printed only on its card) so a workshop "
-                            f"has something to discover; or set {_rule('require_private_brief')} to false", WARN)
+        yield marks.problem(("roles", "[key]"), say("no_private"),
+                            say("no_private_hint", rule=_rule("require_private_brief", lang)), WARN)
 
 
-def _labels(scenario: Scenario, marks: SourceMap, rules: Rules) -> Iterator[Problem]:
+def _labels(scenario: Scenario, marks: SourceMap, rules: Rules, say) -> Iterator[Problem]:
     if not rules.max_label_words:
         return
     for nid, node in scenario.nodes.items():
@@ -145,11 +145,11 @@ def _labels(scenario: Scenario, marks: SourceMap, rules: Rules) -> Iterator[Prob
             words = measures.word_count(choice.label)
             if words > rules.max_label_words:
                 yield marks.problem(("nodes", nid, "choices", i, "label"),
-                                    f"choice label has {words} words; the course allows {rules.max_label_words}",
-                                    "keep the action in the label and move the reasons to 'feedback'", WARN)
+                                    say("label_long", words=words, most=rules.max_label_words),
+                                    say("label_long_hint"), WARN)
 
 
-def _reading_ease(scenario: Scenario, marks: SourceMap, rules: Rules) -> Iterator[Problem]:
+def _reading_ease(scenario: Scenario, marks: SourceMap, rules: Rules, say) -> Iterator[Problem]:
     if rules.min_reading_ease is None:
         return
     ease = measures.reading_ease(measures.prose(scenario))
@@ -161,9 +161,8 @@ def _reading_ease(scenario: Scenario, marks: SourceMap, rules: Rules) -> Iterato
         if measures.word_count(text) >= 40:
             scenes.append((measures.reading_ease(text), nid))
     hardest = ", ".join(f"'{nid}' ({score:.0f})" for score, nid in sorted(scenes)[:3])
-    yield marks.problem(("title",), f"reading ease {ease:.0f} (Flesch) is below the course's {rules.min_reading_ease:g}",
-                        "use shorter sentences and everyday words"
-                        + (f"; hardest scenes: {hardest}" if hardest else ""), WARN)
+    yield marks.problem(("title",), say("reading_ease", ease=f"{ease:.0f}", need=f"{rules.min_reading_ease:g}"),
+                        say("reading_ease_hint_scenes", scenes=hardest) if hardest else say("reading_ease_hint"), WARN)
 
 
 def _in_course_order(settings: CourseSettings, modules: Sequence[tuple[Module, SourceMap]],
