@@ -21,7 +21,7 @@ from branchbook.cli import main
 from branchbook.load import load_course
 from branchbook.messages import REFERENCE, cards, catalogue, languages
 from branchbook.messages.formats import count
-from branchbook.write import book_pages, handouts, notebooks, player_data
+from branchbook.write import WriteOptions, book_pages, handouts, notebooks, player_data
 from branchbook.write.handouts.compile import TEMPLATES
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini"
@@ -129,7 +129,7 @@ def assert_speaks(text: str, language: str) -> None:
 
 def test_book_pages_speak_the_course_language(course_in):
     language, course = course_in
-    pages = book_pages.write(course, handouts=True)
+    pages = book_pages.write(course, WriteOptions(handouts=True))
     text = "\n".join(b.decode("utf-8") for name, b in pages.items() if name.endswith((".md", ".yml")))
     assert_speaks(text, language)
 
@@ -148,7 +148,7 @@ def test_player_and_knowledge_check_data_speak_the_course_language(course_in):
 
 def test_notebooks_speak_the_course_language(course_in):
     language, course = course_in
-    for name, raw in notebooks.write(course).items():
+    for name, raw in notebooks.write(course, WriteOptions()).items():
         cells = json.loads(raw)["cells"]
         prose = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
         assert_speaks(prose, language)
@@ -161,7 +161,7 @@ def test_notebooks_speak_the_course_language(course_in):
 @pytest.fixture(scope="module")
 def pdfs(course_in):
     language, course = course_in
-    return language, handouts.write(course, workers=1, cache={})
+    return language, handouts.write(course, WriteOptions(cache={}))
 
 
 def pdf_text(pdf: bytes) -> str:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import yaml
 
-from .check.problems import Problem
 from .load import Loaded
 from .messages import message
 from .messages.formats import count
+from .problems import Problem
 
 FORMATS = ("text", "json", "github")
 JSON_VERSION = 1

@@ -9,14 +9,14 @@ from __future__ import annotations
 import re
 from typing import Iterator, Sequence
 
-from ..model import CourseSettings, Module, Rules, Scenario
-from ..read.yaml_source import SourceMap
-from . import measures, states
 from babel.numbers import format_percent
 
 from ..messages import message
 from ..messages.formats import locale
-from .problems import Problem
+from ..model import CourseSettings, Module, Rules, Scenario
+from ..problems import Problem
+from ..source_map import SourceMap
+from . import measures, states
 
 WARN = "warning"
 GRAPH_REQUIRED_KINDS = ("good", "harmful")  # graph.check already reports these as errors when missing

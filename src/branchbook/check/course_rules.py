@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Iterator, Sequence
 
-from ..model import CourseSettings, Module, Scenario
-from ..read.yaml_source import SourceMap
 from ..messages import message
-from .problems import Problem, did_you_mean
+from ..model import CourseSettings, Module, Scenario
+from ..problems import Problem, did_you_mean
+from ..source_map import SourceMap
 
 _CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]*)`")
 

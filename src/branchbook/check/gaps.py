@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..messages import message
 from ..model import Scenario
 from ..model.texts import scenario_texts
-from ..read.yaml_source import SourceMap
-from ..messages import message
-from .problems import Problem
+from ..problems import Problem
+from ..source_map import SourceMap
 
 MARK = "TODO"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import deque
 from typing import Iterable, Iterator
 
-from ..model import Choice, Scenario
-from ..read.yaml_source import SourceMap
 from ..messages import message
-from .problems import Problem, closest, did_you_mean
+from ..model import Choice, Scenario
+from ..problems import Problem, closest, did_you_mean
+from ..source_map import SourceMap
 from .partial import LeftOut
 
 

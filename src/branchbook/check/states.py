@@ -12,11 +12,11 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from ..model import Scenario, conditions
-from ..read.yaml_source import SourceMap
 from ..messages import message
 from ..messages.formats import number
-from .problems import Problem, did_you_mean
+from ..model import Scenario, conditions
+from ..problems import Problem, did_you_mean
+from ..source_map import SourceMap
 from .partial import LeftOut
 
 STATE_LIMIT = 50_000

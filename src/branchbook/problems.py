@@ -1,4 +1,6 @@
-"""Problems found while reading or checking, reported all together as ``file:line:col``."""
+"""Problems found while reading or checking, reported all together as ``file:line:col``.
+
+Below both ``read/`` and ``check/``, which both report problems, so that neither imports the other."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Literal
 
-from ..messages import message
+from .messages import message
 
 Severity = Literal["error", "warning"]
 
