@@ -76,7 +76,8 @@ def test_printed_texts_are_translated_whole(language):
         read = lambda path: yaml.safe_load(path.read_text(encoding="utf-8"))  # noqa: E731
         assert shape(read(translated)) == shape(read(original)), translated.name
     assert [c["id"] for c in cards.quickref_cards(language)] == [c["id"] for c in cards.quickref_cards(REFERENCE)]
-    assert all(a["title"] != b["title"] for a, b in zip(cards.quickref_cards(language), cards.quickref_cards(REFERENCE)))
+    translated, original = cards.quickref_cards(language), cards.quickref_cards(REFERENCE)
+    assert all(a["title"] != b["title"] for a, b in zip(translated, original, strict=True))
 
 
 # ---------------------------------------------------------------- a French course, every output
@@ -105,14 +106,19 @@ def leaked(text: str, language: str) -> set[str]:
     return {s for s in ui_segments(language) if s in text}
 
 
+def mini_in(folder: Path, language: str) -> Path:
+    """A copy of the fixture course with ``language:`` set."""
+    root = folder / "mini"
+    shutil.copytree(FIXTURE, root)
+    settings = root / "course.yml"
+    settings.write_text(settings.read_text(encoding="utf-8") + f"\nlanguage: {language}\n", encoding="utf-8")
+    return root
+
+
 @pytest.fixture(scope="module", params=["fr", "en"])
 def course_in(request, tmp_path_factory):
     """The fixture course with ``language:`` set (English too: proof the leak check finds words)."""
-    root = tmp_path_factory.mktemp(request.param) / "mini"
-    shutil.copytree(FIXTURE, root)
-    settings = root / "course.yml"
-    settings.write_text(settings.read_text(encoding="utf-8") + f"\nlanguage: {request.param}\n", encoding="utf-8")
-    loaded = load_course(root)
+    loaded = load_course(mini_in(tmp_path_factory.mktemp(request.param), request.param))
     assert loaded.course is not None, [p.format() for p in loaded.report.errors]
     return request.param, loaded.course
 
@@ -148,7 +154,7 @@ def test_player_and_knowledge_check_data_speak_the_course_language(course_in):
 
 def test_notebooks_speak_the_course_language(course_in):
     language, course = course_in
-    for name, raw in notebooks.write(course, WriteOptions()).items():
+    for raw in notebooks.write(course, WriteOptions()).values():
         cells = json.loads(raw)["cells"]
         prose = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
         assert_speaks(prose, language)
@@ -194,10 +200,7 @@ def test_handout_data_carries_the_catalogues_words(course_in):
 
 
 def test_check_summary_line_speaks_the_course_language(tmp_path):
-    root = tmp_path / "mini"
-    shutil.copytree(FIXTURE, root)
-    settings = root / "course.yml"
-    settings.write_text(settings.read_text(encoding="utf-8") + "\nlanguage: fr\n", encoding="utf-8")
+    root = mini_in(tmp_path, "fr")
     result = CliRunner().invoke(main, ["check", str(root)])
     last = result.output.strip().splitlines()[-1]
     words = catalogue("fr")
@@ -212,10 +215,7 @@ def test_check_summary_line_speaks_the_course_language(tmp_path):
 
 
 def test_cross_file_problems_and_hints_speak_the_course_language(tmp_path):
-    root = tmp_path / "mini"
-    shutil.copytree(FIXTURE, root)
-    settings = root / "course.yml"
-    settings.write_text(settings.read_text(encoding="utf-8") + "\nlanguage: fr\n", encoding="utf-8")
+    root = mini_in(tmp_path, "fr")
     scenario = root / "scenarios" / "noticeboard.yml"
     scenario.write_text(scenario.read_text(encoding="utf-8").replace("upholds: [trustworthiness]",
                                                                     "upholds: [trustworthynes]", 1), encoding="utf-8")
@@ -226,13 +226,10 @@ def test_cross_file_problems_and_hints_speak_the_course_language(tmp_path):
 
 
 def test_a_scenarios_graph_problems_speak_the_course_language(tmp_path):
-    root = tmp_path / "mini"
-    shutil.copytree(FIXTURE, root)
-    settings = root / "course.yml"
-    settings.write_text(settings.read_text(encoding="utf-8") + "\nlanguage: fr\n", encoding="utf-8")
+    root = mini_in(tmp_path, "fr")
     scenario = root / "scenarios" / "noticeboard.yml"
     data = yaml.safe_load(scenario.read_text(encoding="utf-8"))
-    node, choice = next((n, c) for n, node in data["nodes"].items() for c in node.get("choices", []))
+    choice = next(c for node in data["nodes"].values() for c in node.get("choices", []))
     choice["goto"] = "nowhere-at-all"
     scenario.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     output = CliRunner().invoke(main, ["check", str(root)]).output
