@@ -5,7 +5,6 @@ indents) move to the other side, because the stylesheet uses logical properties,
 from __future__ import annotations
 
 import pytest
-
 from browser_support import browser, context, guard, page, site  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
