@@ -203,7 +203,7 @@ def _check_file(kind: str, file: Path, shown: str, deidentification, rules,
     if found is not None and found.whole_for_other_files:
         if deidentification is not None:
             denylist, allow = deidentification
-            problems += deidentify.check_fields(texts(found.item), found.marks, denylist, allow)
+            problems += deidentify.check_fields(texts(found.item), found.marks, denylist, allow, language)
     else:
         claimed.append(file.stem)
     if isinstance(raw, dict) and isinstance(raw.get("id"), str):
