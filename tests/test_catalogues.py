@@ -225,12 +225,16 @@ def test_cross_file_problems_and_hints_speak_the_course_language(tmp_path):
     assert words["check.hint"].format(hint=words["check.did_you_mean"].format(id="trustworthiness")) in output
 
 
-def test_a_scenarios_graph_problems_speak_the_course_language(tmp_path):
+def test_a_scenarios_own_problems_speak_the_course_language(tmp_path):
     root = mini_in(tmp_path, "fr")
     scenario = root / "scenarios" / "noticeboard.yml"
     data = yaml.safe_load(scenario.read_text(encoding="utf-8"))
     choice = next(c for node in data["nodes"].values() for c in node.get("choices", []))
     choice["goto"] = "nowhere-at-all"
+    first = next(iter(data["nodes"].values()))
+    first["text"] = first["text"] + " <b>bold</b>"
     scenario.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     output = CliRunner().invoke(main, ["check", str(root)]).output
     assert catalogue("fr")["check.graph.goto_unknown"].format(id="nowhere-at-all") in output
+    words = catalogue("fr")
+    assert words["check.markup.shown"].format(what=words["check.markup.html"].format(detail="<b>")) in output

@@ -145,12 +145,12 @@ def _scenario_checks(scenario: Scenario, marks: SourceMap, left_out: LeftOut,
     """The rules that need one whole scenario (and nothing else of the course); ``left_out`` says what
     schema problems left out of a partial scenario."""
     return [*graph.check(scenario, marks, left_out, language), *states.check(scenario, marks, left_out=left_out, lang=language),
-            *markup.check_scenario_fields(scenario_texts(scenario), marks), *gaps.check(scenario, marks, language)]
+            *markup.check_scenario_fields(scenario_texts(scenario), marks, language), *gaps.check(scenario, marks, language)]
 
 
 def _module_checks(module: Module, marks: SourceMap, left_out: LeftOut, language: str = "en") -> list[Problem]:
     """The rules that need one whole module (and nothing else of the course)."""
-    return list(markup.check_reading(module.reading, marks))
+    return list(markup.check_reading(module.reading, marks, language))
 
 
 @dataclass(frozen=True)
