@@ -42,8 +42,10 @@ def test_every_catalogue_has_the_reference_keys_and_placeholders(language):
     assert all(value.strip() for value in other.values() if value != " "), "an empty translation"
 
 
-def test_french_is_shipped():
+def test_a_regional_tag_reads_its_language_and_an_unknown_one_reads_english():
     assert "fr" in languages()
+    assert catalogue("fr-CA") == catalogue("fr") != catalogue(REFERENCE)
+    assert catalogue("xx") == catalogue(REFERENCE)
 
 
 def test_templates_read_only_words_the_catalogue_has():
