@@ -133,11 +133,6 @@ def label_text(choice) -> str:
     return plain(markdown.to_inline_html(choice.label))
 
 
-def scene_numbers(scenario) -> dict[str, int]:
-    """Scene numbers as the player data numbers them: the scenes in file order, from 1."""
-    return {node_id: n for n, node_id in enumerate(scenario.nodes, start=1)}
-
-
 def messages(course) -> dict[str, str]:
     return catalogue(course.settings.language)
 

@@ -19,9 +19,10 @@ from shipped_site import (
     label_text,
     messages,
     plan_paths,
-    scene_numbers,
     shows_feedback,
 )
+
+from branchbook.write.sections import section_numbers
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -63,7 +64,7 @@ def test_a_shipped_scenario_played_with_the_keyboard_alone(shipped_site, make_co
     course = shipped_site.course
     scenario = first_scenario(course)
     text = messages(course)
-    numbers = scene_numbers(scenario)
+    numbers = section_numbers(scenario)
     steps, ending = max(plan_paths(scenario).paths, key=lambda p: len(p[0]))   # the longest of the cover
     page = make_context(viewport={"width": 1280, "height": 900}, reduced_motion="reduce").new_page()
     page.goto(shipped_site.scenario_url(scenario.id))

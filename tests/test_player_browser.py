@@ -20,6 +20,10 @@ import yaml
 from browser_support import FIXTURE, Site, build_course, scenario_pages, serve
 from browser_support import browser, context, guard, make_context, page, site  # noqa: F401 - fixtures
 
+from branchbook.load import load_course
+from branchbook.messages import catalogue
+from branchbook.write.sections import section_numbers
+
 pytestmark = pytest.mark.browser
 
 SAY_PLAINLY = "Say plainly that you will listen, and ask where Jo would like to meet"
@@ -59,6 +63,13 @@ def heading(stage):
     return stage.locator(".bb-stage-heading")
 
 
+def scene(node, scenario="noticeboard", course=FIXTURE):
+    """The heading the player shows for a scene: the section number the printed packet and the
+    decision map give it (derived from the course, never written into a test)."""
+    numbers = section_numbers(load_course(course).course.scenario(scenario))
+    return catalogue("en")["gamebook.scene"].format(n=numbers[node])
+
+
 def choose(stage, label):
     stage.get_by_role("button", name=label, exact=True).click()
 
@@ -95,7 +106,7 @@ def test_play_to_an_ending_with_feedback_debrief_and_host_events(page, site):
     assert page.locator(".bb-gamebook").is_hidden()
     region = page.get_by_role("region", name="Scenario player: The noticeboard")
     assert region.count() == 1
-    assert heading(stage).inner_text() == "Scene 1"
+    assert heading(stage).inner_text() == scene("ask")
     assert stage.locator(".bb-speaker").inner_text() == "Jo Tanaka (Member)"
     assert stage.locator(".bb-text em").inner_text() == "something that happened"
     assert choice_names(stage) == [SAY_PLAINLY, AMBUSH]
@@ -108,8 +119,8 @@ def test_play_to_an_ending_with_feedback_debrief_and_host_events(page, site):
     assert feedback.locator(".bb-upheld li").all_inner_texts() == ["Trustworthiness"]
     assert active(page)["text"] == "Feedback on your choice"
     cont(stage)
-    assert heading(stage).inner_text() == "Scene 2"
-    assert active(page)["text"] == "Scene 2"
+    assert heading(stage).inner_text() == scene("listen")
+    assert active(page)["text"] == scene("listen")
 
     choose(stage, EXPLAIN)
     assert feedback.locator(".bb-upheld li").all_inner_texts() == ["Fairness to the respondent", "Trustworthiness"]
@@ -119,7 +130,7 @@ def test_play_to_an_ending_with_feedback_debrief_and_host_events(page, site):
     assert "bb-ending-good" in ending.get_attribute("class")
     assert ending.locator(".bb-ending-kind").inner_text() == "Good ending: A fair process"
     assert "Jo knew what to expect" in ending.inner_text()
-    assert active(page)["text"] == "Scene 5"
+    assert active(page)["text"] == scene("fair")
     page.wait_for_function("() => document.querySelector('.bb-live').textContent === 'Ending reached: A fair process'")
 
     debrief = stage.locator(".bb-debrief")
@@ -127,7 +138,7 @@ def test_play_to_an_ending_with_feedback_debrief_and_host_events(page, site):
     decisions = debrief.locator(".bb-decision")
     assert decisions.count() == 2
     assert decisions.locator(".bb-decision-choice").all_inner_texts() == [SAY_PLAINLY, EXPLAIN]
-    assert decisions.nth(0).locator(".bb-decision-head").inner_text() == "Decision 1 Scene 1"
+    assert decisions.nth(0).locator(".bb-decision-head").inner_text() == f"Decision 1 {scene('ask')}"
     assert "Both parties know where they stand." in decisions.nth(1).inner_text()
     assert debrief.locator(".bb-path-upheld li").all_inner_texts() == ["Trustworthiness", "Fairness to the respondent"]
     assert debrief.locator(".bb-path-violated").inner_text() == "None"
@@ -155,30 +166,30 @@ def test_back_restores_variables_and_restart_starts_over(page, site):
     stage = open_player(page, site)
     choose(stage, AMBUSH)                       # trust 2 -> 1
     cont(stage)
-    assert heading(stage).inner_text() == "Scene 3"
+    assert heading(stage).inner_text() == scene("ambush")
     assert choice_names(stage) == [APOLOGISE, LET_IT_DROP]
     choose(stage, APOLOGISE)
     cont(stage)
     choose(stage, PROMISE)                      # trust 1 -> 0
     cont(stage)
-    assert heading(stage).inner_text() == "Scene 4"
+    assert heading(stage).inner_text() == scene("promise")
     assert page.evaluate("branchbook.players[0].snapshot().variables") == {"trust": 0}
 
     stage.get_by_role("button", name="Back one step").click()
-    assert heading(stage).inner_text() == "Scene 2"
-    assert active(page)["text"] == "Scene 2"
+    assert heading(stage).inner_text() == scene("listen")
+    assert active(page)["text"] == scene("listen")
     assert page.evaluate("branchbook.players[0].snapshot().variables") == {"trust": 1}
     assert stored(page) == {"version": 2, "path": [choice_key(page, "ask", AMBUSH), choice_key(page, "ambush", APOLOGISE)]}
 
     # Back from the feedback undoes the choice just made.
     choose(stage, PROMISE)
     stage.get_by_role("button", name="Back one step").click()
-    assert heading(stage).inner_text() == "Scene 2"
+    assert heading(stage).inner_text() == scene("listen")
     assert stage.locator(".bb-feedback").count() == 0
 
     stage.get_by_role("button", name="Restart").click()
-    assert heading(stage).inner_text() == "Scene 1"
-    assert active(page)["text"] == "Scene 1"
+    assert heading(stage).inner_text() == scene("ask")
+    assert active(page)["text"] == scene("ask")
     assert stage.get_by_role("button", name="Back one step").is_disabled()
     assert page.evaluate("branchbook.players[0].snapshot()")["path"] == []
 
@@ -203,11 +214,11 @@ def test_progress_survives_a_reload_and_can_be_cleared(page, site, context):
 
     stage.get_by_role("button", name="Clear my progress").click()
     assert page.evaluate(f"localStorage.getItem('{KEY}')") is None
-    assert heading(stage).inner_text() == "Scene 1"
+    assert heading(stage).inner_text() == scene("ask")
     assert stage.locator(".bb-status").inner_text() == "Your progress for this scenario was cleared."
     page.reload()
     page.wait_for_selector(".bb-player.bb-js .bb-stage")
-    assert heading(stage).inner_text() == "Scene 1"
+    assert heading(stage).inner_text() == scene("ask")
     assert stage.locator(".bb-status").is_hidden()
 
     # A stored path that no longer fits the scenario is cut back to its valid part, and the reader is told.
@@ -216,7 +227,7 @@ def test_progress_survives_a_reload_and_can_be_cleared(page, site, context):
                   [KEY, [ambush, "ambush:nowhere:00000000", choice_key(page, "listen", EXPLAIN)]])
     page.reload()
     page.wait_for_selector(".bb-player.bb-js .bb-stage")
-    assert heading(stage).inner_text() == "Scene 3"
+    assert heading(stage).inner_text() == scene("ambush")
     assert stage.locator(".bb-status").inner_text() == CHANGED
     assert stored(page)["path"] == [ambush]        # told once: the record now holds only what exists
     page.reload()
@@ -227,7 +238,7 @@ def test_progress_survives_a_reload_and_can_be_cleared(page, site, context):
     page.evaluate(f"localStorage.setItem('{KEY}', '{{\"version\": 2, \"path\": \"ask\"}}')")
     page.reload()
     page.wait_for_selector(".bb-player.bb-js .bb-stage")
-    assert heading(stage).inner_text() == "Scene 1"
+    assert heading(stage).inner_text() == scene("ask")
     assert stage.locator(".bb-status").inner_text() == UNREADABLE
     assert page.evaluate(f"localStorage.getItem('{KEY}')") is None
 
@@ -285,7 +296,7 @@ def test_saved_progress_survives_an_author_reordering_choices(page, editable):
     reload(page)
 
     assert scene_id(stage) == "listen"
-    assert heading(stage).inner_text() == "Scene 2"
+    assert heading(stage).inner_text() == scene("listen", course=editable.course)
     assert choice_names(stage) == [PROMISE, EXPLAIN]
     assert stage.locator(".bb-status").inner_text() == "Welcome back: you are where you left off."
     stage.get_by_role("button", name="Back one step").click()
@@ -383,7 +394,7 @@ def test_a_when_gated_option_is_hidden_while_its_condition_is_false(page, site):
     stage = open_player(page, site)
     choose(stage, AMBUSH)                       # trust 1 -> 0: "Apologise" needs trust >= 1
     cont(stage)
-    assert heading(stage).inner_text() == "Scene 3"
+    assert heading(stage).inner_text() == scene("ambush")
     assert choice_names(stage) == [LET_IT_DROP]
     assert stage.get_by_role("button", name=APOLOGISE).count() == 0
 
@@ -402,7 +413,7 @@ def test_keyboard_only_play_moves_focus_to_each_new_scene_heading(page, site):
     assert active(page)["text"] == "Continue"
     page.keyboard.press("Enter")
     focus = active(page)
-    assert (focus["tag"], focus["text"]) == ("H3", "Scene 2")
+    assert (focus["tag"], focus["text"]) == ("H3", scene("listen"))
     assert "bb-stage-heading" in focus["cls"]
     outline = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
         return [s.outlineStyle, parseFloat(s.outlineWidth)]; }""")
@@ -414,12 +425,12 @@ def test_keyboard_only_play_moves_focus_to_each_new_scene_heading(page, site):
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")                # Continue
-    assert active(page)["text"] == "Scene 4"
+    assert active(page)["text"] == scene("promise")
     page.keyboard.press("Tab")
     page.keyboard.press("Space")                # buttons answer Space as well as Enter
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
-    assert active(page)["text"] == "Scene 6"
+    assert active(page)["text"] == scene("mixed-end")
     assert stage.locator(".bb-ending-kind").inner_text() == "Mixed ending: Dented trust"
 
     # Every control of the stage is a real button whose accessible name is its visible text.
@@ -472,7 +483,7 @@ def test_room_mode_records_votes_and_downloads_the_session_record(page, site):
     toggle = stage.get_by_role("button", name="Facilitate a room")
     toggle.click()
     assert toggle.get_attribute("aria-pressed") == "true"
-    assert heading(stage).inner_text() == "Scene 1"
+    assert heading(stage).inner_text() == scene("ask")
 
     def add(label, times=1):
         for _ in range(times):
@@ -493,11 +504,11 @@ def test_room_mode_records_votes_and_downloads_the_session_record(page, site):
     assert decide.get_attribute("aria-disabled") == "false"
     decide.click()
     cont(stage)
-    assert heading(stage).inner_text() == "Scene 2"
+    assert heading(stage).inner_text() == scene("listen")
 
     # Back restores the room's votes for that decision; then the room decides again.
     stage.get_by_role("button", name="Back one step").click()
-    assert heading(stage).inner_text() == "Scene 1"
+    assert heading(stage).inner_text() == scene("ask")
     assert counts() == [2, 1]
     decide.click()
     cont(stage)
@@ -507,7 +518,7 @@ def test_room_mode_records_votes_and_downloads_the_session_record(page, site):
     assert decide.get_attribute("aria-disabled") == "true"
     decide.focus()
     page.keyboard.press("Enter")                # a tie: nothing happens
-    assert heading(stage).inner_text() == "Scene 2"
+    assert heading(stage).inner_text() == scene("listen")
     choose(stage, EXPLAIN)                      # the facilitator breaks the tie
     cont(stage)
     assert stage.locator(".bb-ending-kind").inner_text() == "Good ending: A fair process"
@@ -553,7 +564,7 @@ def test_feedback_at_the_end_shows_only_in_the_debrief(page, site):
     choose(stage, "Take it on; you can be fair")
     assert stage.locator(".bb-feedback").count() == 0
     assert stage.locator(".bb-ending-kind").inner_text() == "Harmful ending: Tainted"
-    assert active(page)["text"] == "Scene 3"
+    assert active(page)["text"] == scene("conflicted", "the-favour")
     decision = stage.locator(".bb-decision")
     assert "Being seen to be biased is enough to taint the process." in decision.inner_text()
     assert decision.locator(".bb-violated li").all_inner_texts() == ["Independence"]

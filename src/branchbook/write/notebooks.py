@@ -30,6 +30,7 @@ from .. import layout
 from ..messages import catalogue, message
 from ..model import Choice, Course, Module, Scenario
 from . import WriteOptions, markdown
+from .sections import section_numbers
 
 RECORDS_GLOB = "session-records/*.json"
 
@@ -45,10 +46,11 @@ def _harmful(choice: Choice) -> bool:
 
 def scenario_data(scenario: Scenario) -> dict:
     """What the notebook needs to know about one scenario (plain Python values, in the author's order)."""
+    numbers = section_numbers(scenario)     # the numbers the player, decision map and packet show
     scenes = {}
-    for number, (node_id, node) in enumerate(scenario.nodes.items(), start=1):
+    for node_id, node in scenario.nodes.items():
         scenes[node_id] = {
-            "number": number,
+            "number": numbers[node_id],
             "choices": [
                 {"label": _label_text(c.label), "goto": c.goto, "upholds": list(c.upholds),
                  "violates": list(c.violates), "harmful": _harmful(c)}

@@ -15,6 +15,7 @@ from ..messages.wording import condition_words, effect_words
 from ..model import Course, Module, Scenario
 from ..model.story import choice_keys
 from . import WriteOptions, markdown
+from .sections import section_numbers
 
 FORMAT = 1
 PLAYER_KEYS = ("player.", "ending.", "gamebook.", "page.")
@@ -24,11 +25,12 @@ def scenario_data(course: Course, scenario: Scenario) -> dict:
     language = course.settings.language
     roles = {r.id: r for r in scenario.roles}
     messages = {k: v for k, v in catalogue(language).items() if k.startswith(PLAYER_KEYS)}
+    numbers = section_numbers(scenario)     # the packet's and the decision map's numbers, one numbering
     nodes = {}
-    for number, (node_id, node) in enumerate(scenario.nodes.items(), start=1):
+    for node_id, node in scenario.nodes.items():
         speaker = roles.get(node.speaker) if node.speaker else None
         nodes[node_id] = {
-            "number": number,
+            "number": numbers[node_id],
             "speaker": f"{speaker.name} ({speaker.title})" if speaker else None,
             "html": markdown.to_html(node.text),
             "choices": [
