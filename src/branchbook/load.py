@@ -19,7 +19,7 @@ from .check.problems import Problem, Report, display_path
 from .check_cache import CheckCache
 from .model import Course, CourseSettings, Module, Scenario
 from .model.texts import module_texts, scenario_texts
-from .read import bibtex_keys, markdown_source, yaml_source
+from .read import bibtex_keys, markdown_source, overlay, yaml_source
 from .read.lazy_marks import LazySourceMap
 
 COURSE_FILE = "course.yml"
@@ -53,8 +53,10 @@ def find_root(path: Path) -> Path:
 
 
 def source_files(root: Path) -> tuple[list[Path], list[Path]]:
-    modules = sorted((root / "modules").glob("*.md"))
-    scenarios = sorted([*(root / "scenarios").glob("*.yml"), *(root / "scenarios").glob("*.yaml")])
+    """The original module and scenario files (translation overlays such as ``x.fr.yml`` are not among them)."""
+    modules = [p for p in sorted((root / "modules").glob("*.md")) if not overlay.is_overlay(p)]
+    scenarios = [p for p in sorted([*(root / "scenarios").glob("*.yml"), *(root / "scenarios").glob("*.yaml")])
+                 if not overlay.is_overlay(p)]
     return modules, scenarios
 
 
