@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import parallel
-from .check import content_rules, course_rules, deidentify, gaps, graph, markup, schema, states
+from .check import content_rules, course_rules, deidentify, gaps, graph, markup, schema, states, translations
 from .check.partial import LeftOut
 from .check.problems import Problem, Report, display_path
 from .check_cache import CheckCache
-from .model import Course, CourseSettings, Module, Scenario
+from .model import Course, CourseSettings, Module, Scenario, translate
 from .model.texts import module_texts, scenario_texts
 from .read import bibtex_keys, markdown_source, overlay, yaml_source
 from .read.lazy_marks import LazySourceMap
@@ -60,10 +60,11 @@ def source_files(root: Path) -> tuple[list[Path], list[Path]]:
     return modules, scenarios
 
 
-def load_course(path: Path) -> Loaded:
+def load_course(path: Path, language: str | None = None) -> Loaded:
+    """The checked course, in its own language or (``language``) in one of the translations it lists."""
     root = find_root(path)
     with _collector_paused():
-        return _load(root)
+        return _load(root, language)
 
 
 @contextmanager
@@ -82,7 +83,7 @@ def _collector_paused():
             gc.enable()
 
 
-def _load(root: Path) -> Loaded:
+def _load(root: Path, language: str | None = None) -> Loaded:
     report = Report()
     show = lambda p: display_path(p, root)  # noqa: E731
 
@@ -126,6 +127,15 @@ def _load(root: Path) -> Loaded:
     report.extend(course_rules.check(settings, settings_marks, modules, scenarios, references, all_ids, all_module_ids))
     report.extend(content_rules.check(settings, settings_marks, whole_modules, whole_scenarios,
                                       len(whole_scenarios) == len(scenario_files), content_parts))
+    originals = translations.parts(root, settings, *(
+        [(r.item, job[1]) for (r, _), job in zip(results, jobs) if job[0] == kind and r.whole()]
+        for kind in ("module", "scenario")))
+    problems, overlays = translations.check(root, settings, originals, deidentification)
+    report.extend(problems)
+    if language not in (None, settings.language, *settings.translations):
+        report.add(settings_marks.problem(("translations",), f"there is no '{language}' translation of this course",
+                                          f"add {language} to translations: in course.yml and run "
+                                          f"`branchbook translate {language}`"))
 
     if report.errors:
         return Loaded(None, report, root)
@@ -137,6 +147,8 @@ def _load(root: Path) -> Loaded:
     # every model (a third of a warm check's start) in a process that never validates a module or scenario.
     course = Course.model_construct(root=root, settings=settings, modules=ordered_modules, scenarios=ordered_scenarios,
                                     references=tuple(references))
+    if language in overlays:
+        course = translate.translated(course, overlays[language])
     return Loaded(course, report, root)
 
 
