@@ -389,5 +389,9 @@ from .map_command import map_command  # noqa: E402 - the command lives in its ow
 
 main.add_command(map_command)
 
+from .translate_command import translate_command  # noqa: E402 - the command lives in its own module
+
+main.add_command(translate_command)
+
 if __name__ == "__main__":
     main()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import pickle
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import parallel
@@ -35,6 +35,7 @@ class Loaded:
     course: Course | None
     report: Report
     root: Path | None = None
+    originals: list = field(default_factory=list)  # what a translation overlays: (kind, name, file, item), for `translate`
 
 
 def find_root(path: Path) -> Path:
@@ -149,7 +150,7 @@ def _load(root: Path, language: str | None = None) -> Loaded:
                                     references=tuple(references))
     if language in overlays:
         course = translate.translated(course, overlays[language])
-    return Loaded(course, report, root)
+    return Loaded(course, report, root, originals)
 
 
 def _scenario_checks(scenario: Scenario, marks: yaml_source.SourceMap, left_out: LeftOut) -> list[Problem]:
