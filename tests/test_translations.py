@@ -1,0 +1,225 @@
+"""Translations: overlays read, checked, applied and kept in step by `branchbook translate`.
+
+Every check rule's failing case is in tests/broken/translation-*.case; here are the passing cases,
+the translated course itself, the round trip of the command, and properties on random courses.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+from hypothesis import assume, given, strategies as st
+
+from branchbook.cli import main
+from branchbook.load import load_course
+from branchbook.model.translate import SPECS, original_texts
+from branchbook.write import player_data
+from course_support import FAST, play, scenarios, write_course
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def french_mini(where: Path) -> Path:
+    """tests/fixtures/mini with the French overlays of tests/fixtures/mini-fr, listed in course.yml."""
+    root = where / "mini"
+    shutil.copytree(FIXTURES / "mini", root)
+    shutil.copytree(FIXTURES / "mini-fr", root, dirs_exist_ok=True)
+    with (root / "course.yml").open("a", encoding="utf-8") as course:
+        course.write("translations: [fr]\n")
+    return root
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_stamped_translation_checks_clean_except_the_texts_it_leaves_out(tmp_path):
+    loaded = load_course(french_mini(tmp_path))
+    assert loaded.report.errors == []
+    # the-favour.fr.yml leaves out the scene 'conflicted' and the debrief question, on purpose
+    assert sorted((p.file, p.message.split("'")[1]) for p in loaded.report.warnings) == [
+        ("scenarios/the-favour.fr.yml", "debrief.0"),
+        ("scenarios/the-favour.fr.yml", "nodes.conflicted.ending.debrief"),
+        ("scenarios/the-favour.fr.yml", "nodes.conflicted.ending.title"),
+        ("scenarios/the-favour.fr.yml", "nodes.conflicted.text"),
+    ]
+    assert all(p.message.startswith("French translation: ") for p in loaded.report.warnings)
+
+
+def test_the_translated_course_has_the_overlay_texts_and_the_original_structure(tmp_path):
+    root = french_mini(tmp_path)
+    original = load_course(root).course
+    french = load_course(root, language="fr").course
+    assert french.settings.language == "fr" and original.settings.language == "en"
+    assert french.settings.translations == original.settings.translations
+    assert french.scenario("noticeboard").title == "Le panneau d'affichage"
+    assert french.principle("safety").name == "Sécurité"
+    assert french.module("basics").reading.startswith("## Pourquoi l'objet compte")
+    assert french.module("basics").checks[0].options[0].correct is True
+    for ours, theirs in zip(french.scenarios, original.scenarios):
+        assert ours.start == theirs.start and list(ours.nodes) == list(theirs.nodes)
+        for node_id, node in ours.nodes.items():
+            assert [(c.goto, c.effects, c.when, c.upholds, c.violates) for c in node.choices] == \
+                [(c.goto, c.effects, c.when, c.upholds, c.violates) for c in theirs.nodes[node_id].choices]
+        assert [r.name for r in ours.roles] == [r.name for r in theirs.roles]  # invented names are kept
+    favour = french.scenario("the-favour")
+    assert favour.nodes["conflicted"].text == original.scenario("the-favour").nodes["conflicted"].text
+    assert favour.nodes["recused"].text == "Une personne sans lien reprend le dossier."
+    assert set(french.translation.untranslated("scenario:the-favour")) == {
+        "nodes.conflicted.text", "nodes.conflicted.ending.title", "nodes.conflicted.ending.debrief", "debrief.0"}
+    assert french.translation.untranslated("scenario:noticeboard") == ()
+    assert french.source is original or french.source == original
+    assert original.translation is None and original.source is original
+
+
+def test_saved_progress_keys_are_the_originals_whatever_the_translation_says(tmp_path):
+    root = french_mini(tmp_path)
+
+    def keys(course) -> dict:
+        data = player_data.scenario_data(course, course.scenario("noticeboard"))
+        return {n: [(c["key"], c["label"]) for c in node["choices"]] for n, node in data["nodes"].items()}
+
+    english = keys(load_course(root).course)
+    french = keys(load_course(root, language="fr").course)
+    assert [[k for k, _ in v] for v in english.values()] == [[k for k, _ in v] for v in french.values()]
+    assert english["ask"][0][1] != french["ask"][0][1]
+    overlay = root / "scenarios" / "noticeboard.fr.yml"
+    overlay.write_text(overlay.read_text(encoding="utf-8").replace(
+        "Laisser tomber", "Ne rien faire"), encoding="utf-8")  # a re-translation
+    retranslated = keys(load_course(root, language="fr").course)
+    assert retranslated["ambush"][1][1] == "Ne rien faire"
+    assert [k for k, _ in retranslated["ambush"]] == [k for k, _ in english["ambush"]]
+
+
+def test_a_language_the_course_does_not_list_is_an_error_naming_course_yml(tmp_path):
+    loaded = load_course(french_mini(tmp_path), language="de")
+    assert loaded.course is None
+    [problem] = loaded.report.errors
+    assert problem.file == "course.yml" and "'de'" in problem.message and "translations" in problem.hint
+
+
+def test_overlays_are_not_read_as_modules_or_scenarios(tmp_path):
+    root = french_mini(tmp_path)
+    course = load_course(root).course
+    assert [s.id for s in course.scenarios] == ["noticeboard", "the-favour"]
+    assert [m.id for m in course.modules] == ["basics"]
+
+
+def test_check_names_the_language_and_strict_fails_on_missing_texts(tmp_path):
+    root = french_mini(tmp_path)
+    result = CliRunner().invoke(main, ["check", str(root)])
+    assert result.exit_code == 0 and "French translation: 'nodes.conflicted.text'" in result.output
+    assert CliRunner().invoke(main, ["check", str(root), "--strict"]).exit_code == 1
+
+
+def test_init_then_translate_stamp_check_round_trip(tmp_path):
+    root = tmp_path / "course"
+    run("init", str(root))
+    created = run("translate", "fr", str(root))
+    assert "course.fr.yml: created" in created and "translations: [fr]" in (root / "course.yml").read_text()
+    overlays = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.fr.*"))
+    assert overlays and all(".fr." in o for o in overlays)
+    assert "stamped" in run("translate", "fr", str(root), "--stamp")
+    loaded = load_course(root)
+    assert loaded.report.errors == []
+    # a skeleton holds the original texts: each file says they are not translated yet, and nothing else
+    assert {p.file for p in loaded.report.warnings} == set(overlays)
+    assert all("still the same as in" in p.message for p in loaded.report.warnings)
+    # unchanged originals: running again rewrites nothing
+    before = {o: (root / o).read_bytes() for o in overlays}
+    assert run("translate", "fr", str(root)) == "" and run("translate", "fr", str(root), "--stamp") == ""
+    assert before == {o: (root / o).read_bytes() for o in overlays}
+
+
+def test_translate_adds_missing_texts_and_keeps_translated_ones(tmp_path):
+    root = french_mini(tmp_path)
+    favour = root / "scenarios" / "the-favour.fr.yml"
+    said = run("translate", "fr", str(root))
+    assert said == "scenarios/the-favour.fr.yml: added 4 text(s) to translate\n"
+    data = yaml.safe_load(favour.read_text(encoding="utf-8"))
+    assert data["nodes"]["recused"]["text"] == "Une personne sans lien reprend le dossier."
+    assert data["nodes"]["conflicted"]["text"] == "Kit learns you live with the respondent."
+    assert favour.read_text(encoding="utf-8").startswith("# Partly translated on purpose")  # its top comment stays
+    warnings = load_course(root).report.warnings
+    assert {p.message.split(":")[1].strip().split(" ")[0] for p in warnings} >= {"4"}  # still the original's
+    assert not [p for p in warnings if "is not translated" in p.message]
+
+
+def test_stamp_then_an_original_edit_makes_that_text_out_of_date(tmp_path):
+    root = french_mini(tmp_path)
+    scenario = root / "scenarios" / "noticeboard.yml"
+    scenario.write_text(scenario.read_text(encoding="utf-8").replace("Jo goes quiet", "Jo falls silent"),
+                        encoding="utf-8")
+    stale = [p for p in load_course(root).report.warnings if "out of date" in p.message]
+    assert [(p.file, p.message.split("'")[1]) for p in stale] == [("scenarios/noticeboard.fr.yml", "nodes.ambush.text")]
+    run("translate", "fr", str(root), "--stamp")
+    assert not [p for p in load_course(root).report.warnings if "out of date" in p.message]
+
+
+def test_every_text_field_of_the_model_is_translatable_or_named_structure():
+    """A new text field added to the model must be placed: either in the overlay description or structure."""
+    from branchbook.model import CourseSettings, Module, Scenario
+
+    for kind, model in (("course", CourseSettings), ("module", Module), ("scenario", Scenario)):
+        spec = SPECS[kind]
+        assert spec.model is model
+        assert set(spec.parts) <= set(model.model_fields)
+
+
+@FAST
+@given(scenario=scenarios(), data=st.data())
+def test_a_translated_random_course_has_the_same_graph_keys_and_offers(scenario, data):
+    with tempfile.TemporaryDirectory() as tmp:
+        root = write_course(Path(tmp) / "course", scenario)
+        loaded = load_course(root)
+        assume(loaded.course is not None)
+        run("translate", "fr", str(root))
+        overlay = root / "scenarios" / "s.fr.yml"
+        texts = original_texts("scenario", loaded.course.scenario("s"))
+        dropped = data.draw(st.sets(st.sampled_from(sorted(texts))))
+        marked = {}
+        for key, text in texts.items():  # every kept text gets a French marker; some are left out
+            if key not in dropped:
+                marked[key] = "FR " + text[:290] if not text.startswith(("#", "-", "*", ">")) else text
+        with_marks = _nested(marked)
+        overlay.write_text(yaml.safe_dump({"language": "fr", **with_marks}, allow_unicode=True, sort_keys=False),
+                           encoding="utf-8")
+        french = load_course(root, language="fr")
+        assert french.report.errors == [], [p.format() for p in french.report.errors]
+        english_data = player_data.scenario_data(loaded.course, loaded.course.scenario("s"))
+        french_data = player_data.scenario_data(french.course, french.course.scenario("s"))
+        for node_id, node in english_data["nodes"].items():
+            theirs = french_data["nodes"][node_id]
+            assert [(c["key"], c["goto"], c["when"], c["effects"]) for c in node["choices"]] == \
+                [(c["key"], c["goto"], c["when"], c["effects"]) for c in theirs["choices"]]
+        assert play(english_data).paths == play(french_data).paths
+        untranslated = set(french.course.translation.untranslated("scenario:s"))
+        assert untranslated == {k for k in dropped if not k.endswith(".name")}
+
+
+def _nested(flat: dict[str, str]) -> dict:
+    """Dotted paths back into the overlay's nested shape (numbers are list positions, in order)."""
+    out: dict = {}
+    for key, text in flat.items():
+        parts = [int(p) if p.isdigit() else p for p in key.split(".")]
+        here = out
+        for part, below in zip(parts, parts[1:]):
+            if isinstance(here, list):
+                while len(here) <= part:
+                    here.append([] if isinstance(below, int) else {})
+            else:
+                here.setdefault(part, [] if isinstance(below, int) else {})
+            here = here[part]
+        if isinstance(here, list):
+            while len(here) <= parts[-1]:
+                here.append(None)
+            here[parts[-1]] = text
+        else:
+            here[parts[-1]] = text
+    return out
