@@ -131,7 +131,7 @@ def _load(root: Path, language: str | None = None) -> Loaded:
     originals = translations.parts(root, settings, *(
         [(r.item, job[1]) for (r, _), job in zip(results, jobs) if job[0] == kind and r.whole()]
         for kind in ("module", "scenario")))
-    problems, overlays = translations.check(root, settings, originals, deidentification)
+    problems, overlays = translations.check(root, settings, settings_marks, originals, deidentification)
     report.extend(problems)
     if language not in (None, settings.language, *settings.translations):
         report.add(settings_marks.problem(("translations",), f"there is no '{language}' translation of this course",

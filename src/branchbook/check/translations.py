@@ -46,17 +46,28 @@ def parts(root: Path, settings: CourseSettings, modules: Iterable[tuple[Module, 
             *(("scenario", f"scenario:{s.id}", file, s) for s, file in scenarios)]
 
 
-def check(root: Path, settings: CourseSettings, originals: list[Part], deidentification) -> tuple[list[Problem], dict[str, Overlays]]:
-    """Check every overlay of every language ``course.yml`` lists; the accepted texts of each language."""
+def check(root: Path, settings: CourseSettings, marks, originals: list[Part], deidentification
+          ) -> tuple[list[Problem], dict[str, Overlays]]:
+    """Check every overlay of every language ``course.yml`` lists (``marks``: course.yml's); the accepted
+    texts of each language."""
     problems: list[Problem] = []
     found: dict[str, Overlays] = {}
     for language in settings.translations:
         overlays = Overlays(language)
+        absent = []
         for kind, name, file, item in originals:
+            if not overlay.overlay_path(file, language).is_file():
+                absent.append(display_path(overlay.overlay_path(file, language), root))
+                continue
             more, accepted = check_part(root, language, kind, file, item, deidentification)
             problems += more
             if accepted:
                 overlays.texts[name] = accepted
+        if absent:
+            problems.append(marks.problem(
+                ("translations",), f"{language_name(language)} translation: {len(absent)} of {len(originals)} "
+                f"translation file(s) do not exist, so their texts show untranslated: {_listed(absent)}",
+                f"run `branchbook translate {language}` to create them with the texts to translate", "warning"))
         found[language] = overlays
     problems += _stray_files(root, settings, {file for _, _, file, _ in originals})
     return problems, found
@@ -68,11 +79,6 @@ def check_part(root: Path, language: str, kind: str, file: Path, item: BaseModel
     about = f"{language_name(language)} translation: "
     path = overlay.overlay_path(file, language)
     original = display_path(file, root)
-    if not path.is_file():
-        count = sum(1 for _, _, leaf in texts(SPECS[kind], item) if not leaf.kept)
-        return [Problem(original, 1, 1, f"{about}{display_path(path, root)} does not exist: the {count} text(s) of "
-                        f"{original} show untranslated", f"run `branchbook translate {language}` to create it with "
-                        "the texts to translate", "warning")], {}
     read = overlay.read(kind, path, display_path(path, root))
     found = _Found(read.marks, original, _recorded(read.data))
     problems = list(read.problems)
@@ -223,15 +229,14 @@ def _item_type(kind: Any) -> Any:
 
 def _compare(kind: str, item: BaseModel, found: _Found, language: str) -> None:
     """Missing, not yet translated, out-of-date and unstamped texts of an overlay."""
-    same, unstamped, total = [], [], 0
+    same, unstamped, missing, total = [], [], [], 0
     translate = f"`branchbook translate {language}`"
     for path, text, leaf in texts(SPECS[kind], item):
         total += not leaf.kept
         key = dotted(path)
         if path not in found.fields:
             if not leaf.kept:
-                found.warn(path, f"'{key}' is not translated: the original text shows",
-                           f"add it (run {translate} to add every missing text)")
+                missing.append(path)
             continue
         if found.fields[path] == text and not leaf.kept:
             same.append(path)
@@ -240,6 +245,9 @@ def _compare(kind: str, item: BaseModel, found: _Found, language: str) -> None:
         elif found.recorded[key] != source_hash(text):
             found.warn(path, f"'{key}' is out of date: {found.original} changed it since it was translated",
                        f"compare with the original, update the translation, then run {translate[:-1]} --stamp`")
+    if missing:
+        found.warn(missing[0], f"{len(missing)} of {total} text(s) are not in this file, so the original's show: "
+                   f"{_listed([dotted(p) for p in missing])}", f"run {translate} to add them, then translate them")
     if same:
         found.warn(same[0], f"{len(same)} of {total} text(s) are still the same as in {found.original} "
                    f"(not translated yet?), first '{dotted(same[0])}'", "translate them; a text that stays the "
@@ -248,6 +256,11 @@ def _compare(kind: str, item: BaseModel, found: _Found, language: str) -> None:
         found.warn(unstamped[0], f"{len(unstamped)} translated text(s) have no source hash, first "
                    f"'{dotted(unstamped[0])}': a later change of the original cannot be detected",
                    f"when they match the original, run {translate[:-1]} --stamp`")
+
+
+def _listed(names: list[str], most: int = 4) -> str:
+    shown = ", ".join(f"'{n}'" for n in names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def _stray_files(root: Path, settings: CourseSettings, originals: set[Path]) -> list[Problem]:
