@@ -6,10 +6,13 @@ the translated course itself, the round trip of the command, and properties on r
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 from hypothesis import assume, given, strategies as st
@@ -221,3 +224,28 @@ def _nested(flat: dict[str, str]) -> dict:
         else:
             here[parts[-1]] = text
     return out
+
+
+@pytest.mark.slow
+def test_build_language_makes_its_own_site_with_a_switch_and_leaves_the_original_alone(tmp_path):
+    root = french_mini(tmp_path)
+    run("build", str(root), "--no-handouts")
+    build = root / "book" / "_build"
+    english = {p.relative_to(build / "html"): p.read_bytes() for p in (build / "html").rglob("*") if p.is_file()}
+    sources = {p: p.read_bytes() for p in (root / "book").rglob("*") if p.is_file() and "_build" not in p.parts}
+    run("build", str(root), "--no-handouts", "--language", "fr")
+    assert english == {p.relative_to(build / "html"): p.read_bytes() for p in (build / "html").rglob("*") if p.is_file()}
+    assert all(p.read_bytes() == data for p, data in sources.items())
+    favour = (build / "html-fr" / "scenarios" / "the-favour.html").read_text(encoding="utf-8")
+    assert '<html lang="fr"' in favour and "Le service rendu" in favour
+    assert 'class="bb-untranslated"' in favour  # its scene 'conflicted' is not translated
+    assert 'class="bb-untranslated"' not in (build / "html-fr" / "scenarios" / "noticeboard.html").read_text("utf-8")
+    for site, other in (("html", "html-fr"), ("html-fr", "html")):  # every page links the same page in the other
+        for page in (build / site).rglob("*.html"):
+            relative = page.relative_to(build / site)
+            if relative.name in ("index.html", "search.html", "genindex.html") or relative.parts[0].startswith("_"):
+                continue  # a redirect, Sphinx's own pages and the theme's files
+            links = re.findall(r'<nav class="bb-languages"[^>]*><a href="([^"]+)"', page.read_text(encoding="utf-8"))
+            assert len(links) == 1, page
+            target = Path(os.path.normpath(page.parent / links[0]))  # as a browser resolves it: '..' on the URL
+            assert target == build / other / page.relative_to(build / site) and target.is_file()
