@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from branchbook.cli import main
 from branchbook.load import load_course
@@ -202,6 +202,28 @@ def test_a_translated_random_course_has_the_same_graph_keys_and_offers(scenario,
         assert play(english_data).paths == play(french_data).paths
         untranslated = set(french.course.translation.untranslated("scenario:s"))
         assert untranslated == {k for k in dropped if not k.endswith(".name")}
+
+
+@settings(FAST, max_examples=15)  # each example runs the command twice and checks three times
+@given(scenario=scenarios())
+def test_a_skeleton_of_any_accepted_course_reads_back_as_the_original_texts(scenario):
+    """Whatever the texts (quotes, colons, '#', line breaks, any Unicode), the skeleton the command writes
+    holds exactly the original's texts, and once stamped it checks with no problem but 'not translated'."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = write_course(Path(tmp) / "course", scenario)
+        loaded = load_course(root)
+        assume(loaded.course is not None)
+        run("translate", "fr", str(root))
+        run("translate", "fr", str(root), "--stamp")
+        french = load_course(root, language="fr")
+        assert french.report.errors == [], [p.format() for p in french.report.errors]
+        said_of_originals = {p.message for p in loaded.report.warnings}
+        assert [p.format() for p in french.report.warnings if p.file.endswith((".fr.yml", ".fr.md"))
+                and "still the same" not in p.message
+                and p.message.removeprefix("French translation: ") not in said_of_originals] == []
+        assert original_texts("scenario", french.course.scenario("s")) == \
+            original_texts("scenario", loaded.course.scenario("s"))
+        assert french.course.translation.untranslated("scenario:s") == ()
 
 
 def _nested(flat: dict[str, str]) -> dict:

@@ -196,7 +196,7 @@ def _is(kind: type, raw: Any, path: tuple, found: _Found, what: str) -> bool:
 
 
 def _leaf(raw: Any, path: tuple, found: _Found, leaf_type) -> None:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
+    if raw is None or raw == "":
         found.error(path, f"'{dotted(path)}' is empty", "write the translation, or delete the field to show the original")
         return
     if not isinstance(raw, str):
