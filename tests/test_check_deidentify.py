@@ -9,7 +9,8 @@ import pytest
 from branchbook.check import deidentify, markup
 from branchbook.check.deidentify import contact_details, denylisted_spans, digest
 from branchbook.model.course import Allowance
-from branchbook.read.yaml_source import Mark, SourceMap, parse
+from branchbook.read.yaml_source import parse
+from branchbook.source_map import Mark, SourceMap
 from broken_cases import FIXTURE
 
 DENYLIST = deidentify.load_denylist(FIXTURE / "denylist.sha256")

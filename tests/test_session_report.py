@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from branchbook.cli import main
 from branchbook.load import load_course
 from branchbook.messages import catalogue
-from branchbook.write import notebooks, session_report
+from branchbook.write import WriteOptions, notebooks, session_report
 from branchbook.write.session_report import BadRecord, OtherRecord, Report, harmful_counts, majority
 
 REPO = Path(__file__).parent.parent
@@ -266,7 +266,7 @@ def test_any_walk_through_random_scenarios_is_read_back(scenario: dict, picks: l
 
 def test_the_notebook_carries_the_module_verbatim():
     nb = nbformat.reads(
-        notebooks.write(load_course(FIXTURE).course)["notebooks/basics-session-report.ipynb"].decode(), as_version=4
+        notebooks.write(load_course(FIXTURE).course, WriteOptions())["notebooks/basics-session-report.ipynb"].decode(), as_version=4
     )
     source = Path(session_report.__file__).read_text(encoding="utf-8")
     assert nb.cells[2].source == source.rstrip("\n")
@@ -332,9 +332,9 @@ def test_the_module_passes_the_linter_and_the_formatter(command: list[str]):
 def test_notebooks_are_byte_identical_across_processes(tmp_path: Path):
     script = (
         "import sys; from pathlib import Path; from branchbook.load import load_course; "
-        "from branchbook.write import notebooks; "
+        "from branchbook.write import WriteOptions, notebooks; "
         "[Path(sys.argv[2], p.replace('/', '_')).write_bytes(b) "
-        "for p, b in notebooks.write(load_course(Path(sys.argv[1])).course).items()]"
+        "for p, b in notebooks.write(load_course(Path(sys.argv[1])).course, WriteOptions()).items()]"
     )
     outputs = []
     for seed in ("1", "2"):

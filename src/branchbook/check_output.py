@@ -7,8 +7,8 @@ import json
 import os
 from pathlib import Path
 
-from .check.problems import Problem
 from .load import Loaded
+from .problems import Problem
 
 FORMATS = ("text", "json", "github")
 JSON_VERSION = 1

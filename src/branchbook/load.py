@@ -15,12 +15,13 @@ from pathlib import Path
 from . import parallel
 from .check import content_rules, course_rules, deidentify, gaps, graph, markup, schema, states, translations
 from .check.partial import LeftOut
-from .check.problems import Problem, Report, display_path
 from .check_cache import CheckCache
 from .model import Course, CourseSettings, Module, Scenario, translate
 from .model.texts import module_texts, scenario_texts
+from .problems import Problem, Report, display_path
 from .read import bibtex_keys, markdown_source, overlay, yaml_source
 from .read.lazy_marks import LazySourceMap
+from .source_map import SourceMap
 
 COURSE_FILE = "course.yml"
 BIBLIOGRAPHY = Path("book") / "references.bib"
@@ -99,7 +100,7 @@ def _load(root: Path, language: str | None = None) -> Loaded:
     report.extend(problems)
     deidentification = None if settings is None or problems else (denylist, settings.deidentification.allow)
 
-    def check_file(job: tuple[str, Path, str]) -> tuple[FileResult, yaml_source.SourceMap]:
+    def check_file(job: tuple[str, Path, str]) -> tuple[FileResult, SourceMap]:
         kind, file, shown = job
         return _check_file(kind, file, shown, deidentification, settings.rules if settings is not None else None)
 
@@ -153,14 +154,14 @@ def _load(root: Path, language: str | None = None) -> Loaded:
     return Loaded(course, report, root, originals)
 
 
-def _scenario_checks(scenario: Scenario, marks: yaml_source.SourceMap, left_out: LeftOut) -> list[Problem]:
+def _scenario_checks(scenario: Scenario, marks: SourceMap, left_out: LeftOut) -> list[Problem]:
     """The rules that need one whole scenario (and nothing else of the course); ``left_out`` says what
     schema problems left out of a partial scenario."""
     return [*graph.check(scenario, marks, left_out), *states.check(scenario, marks, left_out=left_out),
             *markup.check_scenario_fields(scenario_texts(scenario), marks), *gaps.check(scenario, marks)]
 
 
-def _module_checks(module: Module, marks: yaml_source.SourceMap, left_out: LeftOut) -> list[Problem]:
+def _module_checks(module: Module, marks: SourceMap, left_out: LeftOut) -> list[Problem]:
     """The rules that need one whole module (and nothing else of the course)."""
     return list(markup.check_reading(module.reading, marks))
 
@@ -202,7 +203,7 @@ def _read_and_validate(kind: str, file: Path, shown: str):
     return raw, marks, problems, found
 
 
-def _check_file(kind: str, file: Path, shown: str, deidentification, rules) -> tuple[FileResult, yaml_source.SourceMap]:
+def _check_file(kind: str, file: Path, shown: str, deidentification, rules) -> tuple[FileResult, SourceMap]:
     """Read, validate and check one file on its own (course-wide rules come later, on every file's result)."""
     _, _, _, checks, texts = _KINDS[kind]
     raw, marks, problems, found = _read_and_validate(kind, file, shown)
@@ -226,7 +227,7 @@ def _check_file(kind: str, file: Path, shown: str, deidentification, rules) -> t
     return result, marks
 
 
-def _check_files(jobs, check_file, cache: CheckCache) -> list[tuple[FileResult, yaml_source.SourceMap]]:
+def _check_files(jobs, check_file, cache: CheckCache) -> list[tuple[FileResult, SourceMap]]:
     """Every job's result with its source map: from the cache where the file is unchanged (its map then
     parsed again only if a course-wide rule asks for a position), else computed, on every core when many."""
     results: list = [None] * len(jobs)
@@ -260,7 +261,7 @@ def _build_validators() -> None:
 def _lazy_marks(job: tuple[str, Path, str]) -> LazySourceMap:
     """The file's source map, read again (and re-keyed as for its partial model) only when asked for."""
 
-    def load() -> yaml_source.SourceMap:
+    def load() -> SourceMap:
         _, marks, _, found = _read_and_validate(*job)
         return found.marks if found is not None else marks
 
@@ -274,7 +275,7 @@ def _read_bytes(path: Path) -> bytes:
         return b""  # the reader reports why
 
 
-def _denylist(root: Path, settings: CourseSettings | None, marks: yaml_source.SourceMap
+def _denylist(root: Path, settings: CourseSettings | None, marks: SourceMap
               ) -> tuple[frozenset[str], list[Problem], bytes]:
     """The course's denylist (and its bytes, for the cache key), or the problem of finding it."""
     name = settings.deidentification.denylist if settings is not None else None

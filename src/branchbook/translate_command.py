@@ -17,7 +17,7 @@ import click
 import yaml
 
 from .check import translations
-from .check.problems import display_path
+from .problems import display_path
 from .load import COURSE_FILE, CourseNotFound, load_course
 from .model.translate import SPECS, dotted, source_hash, texts
 from .read import overlay

@@ -10,9 +10,9 @@ import re
 from typing import Iterator, Sequence
 
 from ..model import CourseSettings, Module, Rules, Scenario
-from ..read.yaml_source import SourceMap
+from ..problems import Problem
+from ..source_map import SourceMap
 from . import measures, states
-from .problems import Problem
 
 WARN = "warning"
 GRAPH_REQUIRED_KINDS = ("good", "harmful")  # graph.check already reports these as errors when missing

@@ -6,8 +6,8 @@ import re
 from typing import Iterator, Sequence
 
 from ..model import CourseSettings, Module, Scenario
-from ..read.yaml_source import SourceMap
-from .problems import Problem, did_you_mean
+from ..problems import Problem, did_you_mean
+from ..source_map import SourceMap
 
 _CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]*)`")
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..model.course import Allowance
-from ..read.yaml_source import SourceMap
-from .problems import Problem
+from ..problems import Problem
+from ..source_map import SourceMap
 
 MAX_WINDOW = 4
 _WORD = re.compile(r"[^\W_]+")

@@ -7,8 +7,8 @@ from typing import Iterator
 
 from ..model import Scenario
 from ..model.texts import scenario_texts
-from ..read.yaml_source import SourceMap
-from .problems import Problem
+from ..problems import Problem
+from ..source_map import SourceMap
 
 MARK = "TODO"
 

@@ -6,8 +6,8 @@ from collections import deque
 from typing import Iterable, Iterator
 
 from ..model import Choice, Scenario
-from ..read.yaml_source import SourceMap
-from .problems import Problem, closest, did_you_mean
+from ..problems import Problem, closest, did_you_mean
+from ..source_map import SourceMap
 from .partial import LeftOut
 
 

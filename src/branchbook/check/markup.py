@@ -11,8 +11,8 @@ import re
 from functools import lru_cache
 from typing import Iterable, Iterator
 
-from ..read.yaml_source import SourceMap
-from .problems import Problem
+from ..problems import Problem
+from ..source_map import SourceMap
 
 _HTML = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>|<!--")
 _LINK = re.compile(r"\]\(\s*<?([A-Za-z][A-Za-z0-9+.-]{0,31}):|<([A-Za-z][A-Za-z0-9+.-]{1,31}):[^\s<>]*>")

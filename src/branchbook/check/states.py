@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from ..model import Scenario, conditions
-from ..read.yaml_source import SourceMap
-from .problems import Problem, did_you_mean
+from ..problems import Problem, did_you_mean
+from ..source_map import SourceMap
 from .partial import LeftOut
 
 STATE_LIMIT = 50_000

@@ -23,7 +23,7 @@ from ..model import CourseSettings, Module, Scenario
 from ..model.translate import OVERLAY_KEYS, SPECS, ById, Fields, Items, Leaf, Overlays, Spec, dotted, source_hash, texts
 from ..read import overlay
 from . import deidentify, markup
-from .problems import Problem, did_you_mean, display_path
+from ..problems import Problem, did_you_mean, display_path
 
 Part = tuple[str, str, Path, BaseModel]  # (kind, name as in Overlays.texts, original file, original item)
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ..check.problems import Problem
+from ..problems import Problem
+from ..source_map import SourceMap
 from . import markdown_source, yaml_source
 
 Kind = Literal["course", "module", "scenario"]
@@ -39,7 +40,7 @@ class Overlay:
     path: Path
     shown: str
     data: dict[str, Any] | None
-    marks: yaml_source.SourceMap
+    marks: SourceMap
     problems: list[Problem] = field(default_factory=list)
 
 

@@ -12,6 +12,7 @@ import json
 from .. import layout
 from ..messages import message
 from ..model import Course
+from . import WriteOptions
 
 _COURSE_PAGES = {"principles": "principles", "failures": "failures", "glossary": "glossary",
                  "support": "before-you-begin"}  # course.yml's lists -> the page that shows them
@@ -40,7 +41,7 @@ def _untranslated_pages(course: Course) -> list[str]:
     return sorted(pages)
 
 
-def write(course: Course) -> dict[str, bytes]:
+def write(course: Course, options: WriteOptions) -> dict[str, bytes]:
     original = course.source.settings
     if not original.translations:
         return {}

@@ -29,7 +29,7 @@ from nbformat import v4
 from .. import layout
 from ..messages import catalogue, message
 from ..model import Choice, Course, Module, Scenario
-from . import markdown
+from . import WriteOptions, markdown
 
 RECORDS_GLOB = "session-records/*.json"
 
@@ -175,5 +175,6 @@ def encode(nb: nbformat.NotebookNode) -> bytes:
     return (nbformat.writes(nb, version=4) + "\n").encode("utf-8")
 
 
-def write(course: Course) -> dict[str, bytes]:
+def write(course: Course, options: WriteOptions) -> dict[str, bytes]:
+    """One session notebook per module with scenarios (no option changes them)."""
     return {layout.session_notebook(m.id): encode(notebook(course, m)) for m in course.modules if m.scenarios}

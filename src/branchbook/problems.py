@@ -1,4 +1,6 @@
-"""Problems found while reading or checking, reported all together as ``file:line:col``."""
+"""Problems found while reading or checking, reported all together as ``file:line:col``.
+
+Below both ``read/`` and ``check/``, which both report problems, so that neither imports the other."""
 
 from __future__ import annotations
 
