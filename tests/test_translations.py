@@ -20,6 +20,7 @@ from hypothesis import assume, given, settings, strategies as st
 from branchbook.cli import main
 from branchbook.load import load_course
 from branchbook.model.translate import SPECS, original_texts
+from branchbook.translate_command import _put
 from branchbook.write import player_data
 from course_support import FAST, play, scenarios, write_course
 
@@ -188,7 +189,9 @@ def test_a_translated_random_course_has_the_same_graph_keys_and_offers(scenario,
         for key, text in texts.items():  # every kept text gets a French marker; some are left out
             if key not in dropped:
                 marked[key] = "FR " + text[:290] if not text.startswith(("#", "-", "*", ">")) else text
-        with_marks = _nested(marked)
+        with_marks: dict = {}
+        for key, text in marked.items():  # back into the overlay's shape, as the command writes it
+            _put(with_marks, tuple(int(p) if p.isdigit() else p for p in key.split(".")), text)
         overlay.write_text(yaml.safe_dump({"language": "fr", **with_marks}, allow_unicode=True, sort_keys=False),
                            encoding="utf-8")
         french = load_course(root, language="fr")
@@ -226,28 +229,6 @@ def test_a_skeleton_of_any_accepted_course_reads_back_as_the_original_texts(scen
         assert french.course.translation.untranslated("scenario:s") == ()
 
 
-def _nested(flat: dict[str, str]) -> dict:
-    """Dotted paths back into the overlay's nested shape (numbers are list positions, in order)."""
-    out: dict = {}
-    for key, text in flat.items():
-        parts = [int(p) if p.isdigit() else p for p in key.split(".")]
-        here = out
-        for part, below in zip(parts, parts[1:]):
-            if isinstance(here, list):
-                while len(here) <= part:
-                    here.append([] if isinstance(below, int) else {})
-            else:
-                here.setdefault(part, [] if isinstance(below, int) else {})
-            here = here[part]
-        if isinstance(here, list):
-            while len(here) <= parts[-1]:
-                here.append(None)
-            here[parts[-1]] = text
-        else:
-            here[parts[-1]] = text
-    return out
-
-
 @pytest.mark.slow
 def test_build_language_makes_its_own_site_with_a_switch_and_leaves_the_original_alone(tmp_path):
     root = french_mini(tmp_path)
@@ -256,7 +237,8 @@ def test_build_language_makes_its_own_site_with_a_switch_and_leaves_the_original
     english = {p.relative_to(build / "html"): p.read_bytes() for p in (build / "html").rglob("*") if p.is_file()}
     sources = {p: p.read_bytes() for p in (root / "book").rglob("*") if p.is_file() and "_build" not in p.parts}
     run("build", str(root), "--no-handouts", "--language", "fr")
-    assert english == {p.relative_to(build / "html"): p.read_bytes() for p in (build / "html").rglob("*") if p.is_file()}
+    assert english == {p.relative_to(build / "html"): p.read_bytes()
+                       for p in (build / "html").rglob("*") if p.is_file()}
     assert all(p.read_bytes() == data for p, data in sources.items())
     favour = (build / "html-fr" / "scenarios" / "the-favour.html").read_text(encoding="utf-8")
     assert '<html lang="fr"' in favour and "Le service rendu" in favour

@@ -36,7 +36,7 @@ class Loaded:
     course: Course | None
     report: Report
     root: Path | None = None
-    originals: list = field(default_factory=list)  # what a translation overlays: (kind, name, file, item), for `translate`
+    originals: list = field(default_factory=list)  # what translations overlay: (kind, name, file, item)
 
 
 def find_root(path: Path) -> Path:

@@ -148,7 +148,8 @@ def _has(data: Any, path: tuple) -> bool:
 
 
 def _header(language: str, original: str) -> str:
-    return (f"# {translations.language_name(language)} translation of {original}: text only, the structure comes from the original.\n"
+    return (f"# {translations.language_name(language)} translation of {original}: text only, the structure comes "
+            "from the original.\n"
             f"# Translate the texts below (they start as the original's). Made by `branchbook translate {language}`;\n"
             "# 'sources:' is written by `--stamp`, never by hand. See docs/translating.md.\n")
 

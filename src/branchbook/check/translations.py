@@ -20,7 +20,7 @@ from typing import Annotated, Any, Iterable, Union, get_args, get_origin
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ..model import CourseSettings, Module, Scenario
-from ..model.translate import OVERLAY_KEYS, SPECS, ById, Fields, Items, Leaf, Overlays, Spec, dotted, source_hash, texts
+from ..model.translate import OVERLAY_KEYS, SPECS, ById, Fields, Leaf, Overlays, Spec, dotted, source_hash, texts
 from ..read import overlay
 from . import deidentify, markup
 from ..problems import Problem, did_you_mean, display_path
@@ -191,13 +191,15 @@ def _walk(spec: Spec, raw: Any, original: Any, path: tuple, found: _Found, leaf_
 def _is(kind: type, raw: Any, path: tuple, found: _Found, what: str) -> bool:
     if isinstance(raw, kind):
         return True
-    found.error(path, f"'{dotted(path)}' must be {what}, as in {found.original}", "compare its shape with the original's")
+    found.error(path, f"'{dotted(path)}' must be {what}, as in {found.original}",
+                "compare its shape with the original's")
     return False
 
 
 def _leaf(raw: Any, path: tuple, found: _Found, leaf_type) -> None:
     if raw is None or raw == "":
-        found.error(path, f"'{dotted(path)}' is empty", "write the translation, or delete the field to show the original")
+        found.error(path, f"'{dotted(path)}' is empty",
+                    "write the translation, or delete the field to show the original")
         return
     if not isinstance(raw, str):
         found.error(path, f"'{dotted(path)}' must be text", "put the text in quotes")

@@ -27,8 +27,9 @@ def add_switch(app, pagename, templatename, context, doctree) -> None:
     if data is None or "body" not in context:
         return
     depth = "../" * (pagename.count("/") + 1)
-    links = " ".join(f'<a href="{escape(depth + link["site"] + "/" + pagename + ".html")}" hreflang="{link["language"]}"'
-                     f' lang="{link["language"]}">{escape(link["name"])}</a>' for link in data["links"])
+    links = " ".join(f'<a href="{escape(depth + link["site"] + "/" + pagename + ".html")}" '
+                     f'hreflang="{link["language"]}" lang="{link["language"]}">{escape(link["name"])}</a>'
+                     for link in data["links"])
     html = f'<nav class="bb-languages" aria-label="{escape(data["label"])}">{links}</nav>\n'
     if pagename in data["untranslated"]:
         html += f'<p class="bb-untranslated" role="note">{escape(data["notice"])}</p>\n'
