@@ -99,7 +99,7 @@ def test_allowances_match_normalised_text_and_their_file_only():
     ("<!-- hidden -->", ["raw HTML '<!--'"]),
 ])
 def test_markup_findings(text, expected):
-    assert sorted(what for _, what in markup._findings(text)) == sorted(expected)
+    assert sorted(markup.words(kind, detail) for _, kind, detail in markup._findings(text)) == sorted(expected)
 
 
 def test_readings_allow_citations_and_admonitions_but_not_raw_html_or_includes():

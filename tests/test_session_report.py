@@ -132,7 +132,9 @@ def test_harmful_wins_counted_over_sessions():
     assert harmful_counts(sessions[:1]) == {"won": 1, "decisions": 2, "offered": 2, "harmful_votes": 11, "votes": 14}
     assert harmful_counts(sessions) == {"won": 2, "decisions": 3, "offered": 3, "harmful_votes": 16, "votes": 21}
     assert harmful_counts([]) == {"won": 0, "decisions": 0, "offered": 0, "harmful_votes": 0, "votes": 0}
-    assert session_report.percent(2, 3) == "67%" and session_report.percent(0, 0) == "-"
+    assert session_report.percent(2, 3, WORDS) == "67%" and session_report.percent(0, 0, WORDS) == "–"
+    # the percent sign as the language writes it (a non-breaking space before it in French)
+    assert session_report.percent(2, 3, catalogue("fr")) == "67\u00a0%"
 
 
 def test_chosen_is_a_position_in_the_records_own_options_not_in_the_scenario():
@@ -314,7 +316,7 @@ def test_the_report_prints_the_catalogues_words(capsys, monkeypatch):
     for text in data:
         left = left.replace(text, "")
     assert re.findall(r"[A-Za-z]{2,}", left) == []
-    assert "<session_report.harmful_won>[1][1][100%]" in printed
+    assert "<session_report.harmful_won>[1][1][<session_report.percent>[100]]" in printed
     assert "<session_report.ending_reached>[<ending.harmful>][The harmful end]" in printed
 
 

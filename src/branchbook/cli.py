@@ -243,7 +243,12 @@ def stats_command(course: Path, form: str) -> None:
 
     loaded = _load(course)
     if loaded.course is None:
-        click.echo(f"{len(loaded.report.errors)} error(s): run `branchbook check` and fix them first", err=True)
+        from .check_output import language
+        from .messages import message
+        from .messages.formats import count
+
+        lang = language(loaded)
+        click.echo(message("check.fix_first", lang, errors=count("check.errors", len(loaded.report.errors), lang)), err=True)
         sys.exit(1)
     click.echo(stats.as_json(loaded.course) if form == "json" else stats.as_text(loaded.course))
 

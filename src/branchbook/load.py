@@ -102,7 +102,8 @@ def _load(root: Path, language: str | None = None) -> Loaded:
 
     def check_file(job: tuple[str, Path, str]) -> tuple[FileResult, SourceMap]:
         kind, file, shown = job
-        return _check_file(kind, file, shown, deidentification, settings.rules if settings is not None else None)
+        return _check_file(kind, file, shown, deidentification, settings.rules if settings is not None else None,
+                           settings.language if settings is not None else "en")
 
     module_files, scenario_files = source_files(root)
     jobs = [("module", file, show(file)) for file in module_files] + \
@@ -154,16 +155,17 @@ def _load(root: Path, language: str | None = None) -> Loaded:
     return Loaded(course, report, root, originals)
 
 
-def _scenario_checks(scenario: Scenario, marks: SourceMap, left_out: LeftOut) -> list[Problem]:
+def _scenario_checks(scenario: Scenario, marks: SourceMap, left_out: LeftOut,
+                     language: str = "en") -> list[Problem]:
     """The rules that need one whole scenario (and nothing else of the course); ``left_out`` says what
     schema problems left out of a partial scenario."""
-    return [*graph.check(scenario, marks, left_out), *states.check(scenario, marks, left_out=left_out),
-            *markup.check_scenario_fields(scenario_texts(scenario), marks), *gaps.check(scenario, marks)]
+    return [*graph.check(scenario, marks, left_out, language), *states.check(scenario, marks, left_out=left_out, lang=language),
+            *markup.check_scenario_fields(scenario_texts(scenario), marks, language), *gaps.check(scenario, marks, language)]
 
 
-def _module_checks(module: Module, marks: SourceMap, left_out: LeftOut) -> list[Problem]:
+def _module_checks(module: Module, marks: SourceMap, left_out: LeftOut, language: str = "en") -> list[Problem]:
     """The rules that need one whole module (and nothing else of the course)."""
-    return list(markup.check_reading(module.reading, marks))
+    return list(markup.check_reading(module.reading, marks, language))
 
 
 @dataclass(frozen=True)
@@ -186,9 +188,10 @@ class FileResult:
 
 _KINDS = {  # kind -> (reader, model, what, per-file rules, its texts for de-identification)
     "module": (lambda file, shown: markdown_source.read(file, shown)[:3], Module, "module",
-               lambda module, marks, left_out: _module_checks(module, marks, left_out), module_texts),
+               lambda module, marks, left_out, language: _module_checks(module, marks, left_out, language), module_texts),
     "scenario": (lambda file, shown: yaml_source.read(file, shown), Scenario, "scenario",
-                 lambda scenario, marks, left_out: _scenario_checks(scenario, marks, left_out), scenario_texts),
+                 lambda scenario, marks, left_out, language: _scenario_checks(scenario, marks, left_out, language),
+                 scenario_texts),
 }
 
 
@@ -203,25 +206,26 @@ def _read_and_validate(kind: str, file: Path, shown: str):
     return raw, marks, problems, found
 
 
-def _check_file(kind: str, file: Path, shown: str, deidentification, rules) -> tuple[FileResult, SourceMap]:
+def _check_file(kind: str, file: Path, shown: str, deidentification, rules,
+                language: str = "en") -> tuple[FileResult, SourceMap]:
     """Read, validate and check one file on its own (course-wide rules come later, on every file's result)."""
     _, _, _, checks, texts = _KINDS[kind]
     raw, marks, problems, found = _read_and_validate(kind, file, shown)
     claimed = []
     if found is not None:
-        problems += checks(found.item, found.marks, found.left_out)
+        problems += checks(found.item, found.marks, found.left_out, language)
         marks = found.marks
     if found is not None and found.whole_for_other_files:
         if deidentification is not None:
             denylist, allow = deidentification
-            problems += deidentify.check_fields(texts(found.item), found.marks, denylist, allow)
+            problems += deidentify.check_fields(texts(found.item), found.marks, denylist, allow, language)
     else:
         claimed.append(file.stem)
     if isinstance(raw, dict) and isinstance(raw.get("id"), str):
         claimed.append(raw["id"])
     content = None
     if kind == "scenario" and found is not None and not found.left_out and rules is not None:
-        content = content_rules.scenario_part(found.item, found.marks, rules)
+        content = content_rules.scenario_part(found.item, found.marks, rules, language)
     result = FileResult(found.item if found else None, found.left_out if found else None,
                         bool(found and found.whole_for_other_files), tuple(problems), content, tuple(claimed))
     return result, marks

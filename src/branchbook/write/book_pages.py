@@ -15,7 +15,8 @@ from itertools import groupby
 import yaml
 
 from .. import layout
-from ..messages import message
+from ..messages import cards, message
+from ..messages.formats import number
 from ..messages.wording import condition_words
 from ..model import Course, Module, Scenario
 from . import WriteOptions, decision_map
@@ -52,7 +53,8 @@ def scenario_page(course: Course, scenario: Scenario, handouts: bool) -> bytes:
     lines = [f"(scenario-{scenario.id})=", f"# {escape(scenario.title)}", "",
              f"```{{branchbook-player}} ../{layout.player_json(scenario.id)}", "```", ""]
     lines += [f"## {message('page.derived_from', lang)}", ""]
-    lines += [f"- {fid}: {escape(failures.get(fid, ''))}" for fid in scenario.provenance.failures]
+    lines += ["- " + message("words.labelled", lang, label=fid, text=escape(failures.get(fid, "")))
+              for fid in scenario.provenance.failures]
     if scenario.references:
         lines += ["", f"## {message('page.references', lang)}", "",
                   "{cite:p}`" + ",".join(scenario.references) + "`"]
@@ -93,7 +95,7 @@ def module_page(course: Course, module: Module, handouts: bool) -> bytes:
     lines = [f"(module-{module.id})=", f"# {escape(module.title)}", ""]
     if module.summary:
         lines += [escape(module.summary), ""]
-    lines += [f"*{escape(message('page.duration', lang, minutes=module.duration))}*", "",
+    lines += [f"*{escape(message('page.duration', lang, minutes=number(module.duration, lang)))}*", "",
               f"## {message('page.objectives', lang)}", ""]
     lines += [f"- {escape(o)}" for o in module.objectives]
     lines += ["", f"## {message('page.scenarios', lang)}", ""]
@@ -126,7 +128,8 @@ def workshop_page(course: Course, handouts: bool) -> bytes:
                   _download(message("page.course_guide", lang), layout.facilitator_guide_pdf()),
                   _download(message("page.certificate", lang), layout.CERTIFICATE_PDF), "",
                   f"## {message('page.quickref_title', lang)}", ""]
-        lines += [_download(title, layout.quickref_pdf(card)) for card, title in layout.QUICKREF_CARDS]
+        titles = {card["id"]: card["title"] for card in cards.quickref_cards(lang)}
+        lines += [_download(titles.get(card, title), layout.quickref_pdf(card)) for card, title in layout.QUICKREF_CARDS]
     for module in course.modules:
         lines += ["", f"## {escape(module.title)}", ""]
         if handouts:
@@ -135,8 +138,9 @@ def workshop_page(course: Course, handouts: bool) -> bytes:
         for sid in module.scenarios:
             title = escape(course.scenario(sid).title)
             if handouts:
-                lines += [f"- {title}: {{download}}`{message('page.handout_packet', lang)} <{layout.packet_pdf(sid)}>`, "
-                          f"{{download}}`{message('page.handout_roles', lang)} <{layout.role_cards_pdf(sid)}>`"]
+                links = (f"{{download}}`{message('page.handout_packet', lang)} <{layout.packet_pdf(sid)}>`, "
+                         f"{{download}}`{message('page.handout_roles', lang)} <{layout.role_cards_pdf(sid)}>`")
+                lines += ["- " + message("words.labelled", lang, label=title, text=links)]
     return _page(lines)
 
 
@@ -193,8 +197,9 @@ def before_you_begin_page(course: Course) -> bytes:
         lines += [escape(message("page.lms_choices", lang)), ""]
     lines += [f"## {message('page.support_heading', lang)}", ""]
     for res in course.settings.support:
-        contact = f": {escape(res.contact)}" if res.contact else ""
-        lines += [f"- **{escape(res.name)}**{contact}. {escape(res.description)}"]
+        name = f"**{escape(res.name)}**"
+        named = message("words.labelled", lang, label=name, text=escape(res.contact)) if res.contact else name
+        lines += [f"- {named}. {escape(res.description)}"]
     return _page(lines)
 
 

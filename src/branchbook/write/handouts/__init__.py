@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ... import layout
+from ...messages import message
 from ...model import Course
 from .. import WriteOptions
 from .compile import HandoutError, compile_many, compile_pdf
@@ -52,10 +53,12 @@ def plan(course: Course, paper: str = "a4") -> list[Job]:
                         lambda card=card: quickref_data(course, card, paper)))
     jobs.append(Job(layout.facilitator_guide_pdf(), "facilitator.typ",
                     lambda: guide_data(course, list(course.modules), paper,
-                                       f"{course.settings.title}: facilitator guide")))
+                                       message("handout.title_guide", course.settings.language,
+                                               title=course.settings.title))))
     for m in course.modules:
         jobs.append(Job(layout.facilitator_guide_pdf(m.id), "facilitator.typ",
-                        lambda m=m: guide_data(course, [m], paper, f"{m.title}: facilitator guide", "module")))
+                        lambda m=m: guide_data(course, [m], paper, message("handout.title_guide", course.settings.language,
+                                                                         title=m.title), "module")))
     jobs.append(Job(layout.CERTIFICATE_PDF, "certificate.typ", lambda: certificate_data(course, paper)))
     return jobs
 
