@@ -34,8 +34,9 @@ def translate_command(language: str, course: Path, stamp: bool) -> None:
 
     A missing file is created with the original texts to translate; an existing one gets the texts it
     lacks, and keeps its translated ones. The language is added to translations: in course.yml when
-    that list is absent. A file this command changes is written in its own layout: comments in it are
-    not kept, except those at its top. See docs/translating.md.
+    that list is absent. --stamp edits only the sources: block, keeping every comment; adding texts
+    rewrites the file in the command's own layout, keeping only the comments at its top.
+    See docs/translating.md.
     """
     from .cli import report_problems
 
@@ -118,11 +119,51 @@ def _stamp(root: Path, language: str, kind: str, file: Path, item: Any, path: Pa
     head, data = _existing(kind, path)
     if data.get("sources") == sources:
         return None
-    data.pop("sources", None)
-    if sources:
-        data["sources"] = sources
-    _write(path, kind, data, head)
+    edited = _with_sources(path.read_text(encoding="utf-8"), kind, sources)
+    after = _read_text(kind, path.name, edited) if edited is not None else None
+    if after is not None and {k: v for k, v in after.items() if k != "sources"} == \
+            {k: v for k, v in data.items() if k != "sources"} and (after.get("sources") or {}) == sources:
+        path.write_text(edited, encoding="utf-8")  # only the 'sources:' block changed: every comment is kept
+    else:
+        data.pop("sources", None)
+        if sources:
+            data["sources"] = sources
+        _write(path, kind, data, head)
     return f"stamped {len(sources)} text(s)"
+
+
+def _with_sources(text: str, kind: str, sources: dict[str, str]) -> str | None:
+    """``text`` with its top-level ``sources:`` block replaced by ``sources`` (at the end of the YAML), or
+    None when the file is not laid out so that this is a plain edit."""
+    lines = text.splitlines(keepends=True)
+    start, end = (1, next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)) \
+        if kind == "module" else (0, len(lines))
+    if end is None:
+        return None
+    at = next((i for i in range(start, end) if re.match(r"sources\s*:", lines[i])), None)
+    if at is not None:
+        stop = at + 1
+        while stop < end and (lines[stop][:1] in (" ", "\t") or not lines[stop].strip()):
+            stop += 1
+        del lines[at:stop]
+        end -= stop - at
+    block = yaml.dump({"sources": sources}, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                      width=110) if sources else ""
+    if end > 0 and not lines[end - 1].endswith("\n"):
+        lines[end - 1] += "\n"
+    lines[end:end] = [block]
+    return "".join(lines)
+
+
+def _read_text(kind: str, name: str, text: str) -> dict[str, Any] | None:
+    """The data of an overlay's edited text, read as the checker reads it (to be sure the edit changed
+    only ``sources:``)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Path(folder) / name
+        scratch.write_text(text, encoding="utf-8")
+        return overlay.read(kind, scratch, name).data
 
 
 def _leaves(data: Any, path: tuple = ()):
