@@ -162,10 +162,10 @@ def test_stamp_then_an_original_edit_makes_that_text_out_of_date(tmp_path):
     assert [(p.file, p.message.split("'")[1]) for p in stale] == [("scenarios/noticeboard.fr.yml", "nodes.ambush.text")]
     overlay = root / "scenarios" / "noticeboard.fr.yml"
     overlay.write_text(overlay.read_text(encoding="utf-8").replace(
-        "  ambush:\n", "  # a note between translators\n  ambush:\n", 1), encoding="utf-8")
+        "\n  ambush:\n", "\n  # a note between translators\n  ambush:\n", 1), encoding="utf-8")
     run("translate", "fr", str(root), "--stamp")
     assert not [p for p in load_course(root).report.warnings if "out of date" in p.message]
-    assert "  # a note between translators\n  ambush:\n" in overlay.read_text(encoding="utf-8")  # stamping keeps it
+    assert "\n  # a note between translators\n  ambush:\n" in overlay.read_text(encoding="utf-8")  # stamping keeps it
 
 
 def test_every_text_field_of_the_model_is_translatable_or_named_structure():
