@@ -168,6 +168,15 @@ def test_stamp_then_an_original_edit_makes_that_text_out_of_date(tmp_path):
     assert "\n  # a note between translators\n  ambush:\n" in overlay.read_text(encoding="utf-8")  # stamping keeps it
 
 
+def test_serve_reloads_on_an_overlay_save_but_not_on_a_translated_book_source(tmp_path):
+    from branchbook.serve.watch import authored
+
+    root = french_mini(tmp_path)
+    assert authored(root, root / "scenarios" / "noticeboard.fr.yml")
+    assert authored(root, root / "modules" / "basics.fr.md") and authored(root, root / "course.fr.yml")
+    assert not authored(root, root / "book" / "_languages" / "fr" / "intro.md")  # written by build --language
+
+
 def test_every_text_field_of_the_model_is_translatable_or_named_structure():
     """A new text field added to the model must be placed: either in the overlay description or structure."""
     from branchbook.model import CourseSettings, Module, Scenario
