@@ -168,6 +168,22 @@ def test_stamp_then_an_original_edit_makes_that_text_out_of_date(tmp_path):
     assert "\n  # a note between translators\n  ambush:\n" in overlay.read_text(encoding="utf-8")  # stamping keeps it
 
 
+def test_check_speaks_the_course_language_about_its_translations(tmp_path):
+    """A French course translated into Spanish: the problems are told in French, naming the language."""
+    root = tmp_path / "course"
+    shutil.copytree(FIXTURES / "mini", root)
+    course = root / "course.yml"
+    course.write_text(course.read_text(encoding="utf-8").replace("modules: [basics]", "language: fr\nmodules: [basics]")
+                      + "translations: [es]\n", encoding="utf-8")
+    (root / "scenarios" / "noticeboard.es.yml").write_text("language: es\nstart: listen\n", encoding="utf-8")
+    loaded = load_course(root)
+    [error] = loaded.report.errors
+    assert error.message == "Traduction (espagnol)\u00a0: «\u00a0start\u00a0» fait partie de la structure, pas du " \
+        "texte\u00a0: seul le texte se traduit ici"
+    assert "scenarios/noticeboard.yml" in error.hint
+    assert all(p.message.startswith("Traduction (espagnol)") for p in loaded.report.warnings)
+
+
 def test_serve_reloads_on_an_overlay_save_but_not_on_a_translated_book_source(tmp_path):
     from branchbook.serve.watch import authored
 

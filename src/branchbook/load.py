@@ -17,6 +17,7 @@ from .check import content_rules, course_rules, deidentify, gaps, graph, markup,
 from .check.partial import LeftOut
 from .check_cache import CheckCache
 from .model import Course, CourseSettings, Module, Scenario, translate
+from .messages import message
 from .model.texts import module_texts, scenario_texts
 from .problems import Problem, Report, display_path
 from .read import bibtex_keys, markdown_source, overlay, yaml_source
@@ -136,9 +137,10 @@ def _load(root: Path, language: str | None = None) -> Loaded:
     problems, overlays = translations.check(root, settings, settings_marks, originals, deidentification)
     report.extend(problems)
     if language not in (None, settings.language, *settings.translations):
-        report.add(settings_marks.problem(("translations",), f"there is no '{language}' translation of this course",
-                                          f"add {language} to translations: in course.yml and run "
-                                          f"`branchbook translate {language}`"))
+        report.add(settings_marks.problem(("translations",), message("check.translation.no_such_language",
+                                                                     settings.language, code=language),
+                                          message("check.translation.no_such_language_hint", settings.language,
+                                                  code=language)))
 
     if report.errors:
         return Loaded(None, report, root)

@@ -23,17 +23,23 @@ from ..model import CourseSettings, Module, Scenario
 from ..model.translate import OVERLAY_KEYS, SPECS, ById, Fields, Leaf, Overlays, Spec, dotted, source_hash, texts
 from ..read import overlay
 from . import deidentify, markup
+from ..messages import message
 from ..problems import Problem, did_you_mean, display_path
 
 Part = tuple[str, str, Path, BaseModel]  # (kind, name as in Overlays.texts, original file, original item)
 
 
-def language_name(code: str) -> str:
-    """'French' for 'fr' (Babel knows every ISO 639-1 code; the code itself if it does not)."""
+def _t(name: str, lang: str, /, **values: object) -> str:
+    return message(f"check.translation.{name}", lang, **values)
+
+
+def language_name(code: str, lang: str = "en") -> str:
+    """'French' for 'fr' in English, 'français' in French (Babel knows every ISO 639-1 code; the code itself
+    if it does not)."""
     from babel import Locale, UnknownLocaleError
 
     try:
-        return Locale.parse(code).get_display_name("en") or code
+        return Locale.parse(code).get_display_name(lang) or code
     except (UnknownLocaleError, ValueError):
         return code
 
@@ -52,6 +58,7 @@ def check(root: Path, settings: CourseSettings, marks, originals: list[Part], de
     texts of each language."""
     problems: list[Problem] = []
     found: dict[str, Overlays] = {}
+    lang = settings.language
     for language in settings.translations:
         overlays = Overlays(language)
         absent = []
@@ -59,43 +66,45 @@ def check(root: Path, settings: CourseSettings, marks, originals: list[Part], de
             if not overlay.overlay_path(file, language).is_file():
                 absent.append(display_path(overlay.overlay_path(file, language), root))
                 continue
-            more, accepted = check_part(root, language, kind, file, item, deidentification)
+            more, accepted = check_part(root, language, kind, file, item, deidentification, lang)
             problems += more
             if accepted:
                 overlays.texts[name] = accepted
         if absent:
-            problems.append(marks.problem(
-                ("translations",), f"{language_name(language)} translation: {len(absent)} of {len(originals)} "
-                f"translation file(s) do not exist, so their texts show untranslated: {_listed(absent)}",
-                f"run `branchbook translate {language}` to create them with the texts to translate", "warning"))
+            problems.append(marks.problem(("translations",), _t("about", lang, language=language_name(language, lang),
+                                                                 text=_t("files_absent", lang, count=len(absent),
+                                                                         total=len(originals),
+                                                                         files=_listed(absent, lang))),
+                                          _t("files_absent_hint", lang, code=language), "warning"))
         found[language] = overlays
-    problems += _stray_files(root, settings, {file for _, _, file, _ in originals})
+    problems += _stray_files(root, settings, {file for _, _, file, _ in originals}, lang)
     return problems, found
 
 
-def check_part(root: Path, language: str, kind: str, file: Path, item: BaseModel, deidentification
-               ) -> tuple[list[Problem], dict[str, str]]:
-    """The problems of one original's overlay in ``language`` and the texts it translates (dotted path -> text)."""
-    about = f"{language_name(language)} translation: "
+def check_part(root: Path, language: str, kind: str, file: Path, item: BaseModel, deidentification,
+               lang: str = "en") -> tuple[list[Problem], dict[str, str]]:
+    """The problems of one original's overlay in ``language`` and the texts it translates (dotted path -> text);
+    ``lang``: the course's language, that of the messages."""
     path = overlay.overlay_path(file, language)
     original = display_path(file, root)
     read = overlay.read(kind, path, display_path(path, root))
-    found = _Found(read.marks, original, _recorded(read.data))
+    found = _Found(read.marks, original, _recorded(read.data), lang)
     problems = list(read.problems)
     if read.data is not None:
-        problems += _language(read, language)
+        problems += _language(read, language, lang)
         body = {k: v for k, v in read.data.items() if k not in OVERLAY_KEYS}
         _walk(SPECS[kind], body, item, (), found)
         _compare(kind, item, found, language)
         problems += found.problems
         if deidentification is not None:
             denylist, allow = deidentification
-            problems += deidentify.check_fields(found.fields.items(), read.marks, denylist, allow)
+            problems += deidentify.check_fields(found.fields.items(), read.marks, denylist, allow, lang)
         if kind == "scenario":
-            problems += markup.check_scenario_fields(found.fields.items(), read.marks)
+            problems += markup.check_scenario_fields(found.fields.items(), read.marks, lang)
         if kind == "module" and ("reading",) in found.fields:
-            problems += markup.check_reading(found.fields[("reading",)], read.marks)
-    problems = [dataclasses.replace(p, message=about + p.message) for p in problems]
+            problems += markup.check_reading(found.fields[("reading",)], read.marks, lang)
+    name = language_name(language, lang)
+    problems = [dataclasses.replace(p, message=_t("about", lang, language=name, text=p.message)) for p in problems]
     return problems, {dotted(p): text for p, text in found.fields.items()}
 
 
@@ -106,6 +115,7 @@ class _Found:
     marks: Any
     original: str  # the original's file, as shown
     recorded: dict[str, str]  # its sources: (dotted path -> hash)
+    lang: str  # the language of the messages
     fields: dict[tuple, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -121,10 +131,8 @@ class _Found:
         return any(k == key or k.startswith(key + ".") for k in self.recorded)
 
     def orphan(self, path: tuple) -> None:
-        self.warn(path + ("[key]",), f"orphaned: {self.original} has no '{dotted(path)}' (any more); this text "
-                  "is not shown",
-                  "delete it, or move the translation to where the text is now (`branchbook translate` "
-                  "adds the new fields)")
+        self.warn(path + ("[key]",), _t("orphan", self.lang, original=self.original, path=dotted(path)),
+                  _t("orphan_hint", self.lang))
 
 
 def _recorded(data: Any) -> dict[str, str]:
@@ -132,19 +140,18 @@ def _recorded(data: Any) -> dict[str, str]:
     return {k: v for k, v in sources.items() if isinstance(v, str)} if isinstance(sources, dict) else {}
 
 
-def _language(read: overlay.Overlay, language: str) -> list[Problem]:
+def _language(read: overlay.Overlay, language: str, lang: str) -> list[Problem]:
     problems = []
     said = read.data.get("language")
     if said != language:
         where = ("language",) if "language" in read.data else ()
-        problems.append(read.marks.problem(where, f"the file must say 'language: {language}'"
-                                           + (f", not '{said}'" if said is not None else ""),
-                                           "the language of a translation file is the code before its extension"))
+        text = _t("language_wrong", lang, code=language, said=said) if said is not None \
+            else _t("language_missing", lang, code=language)
+        problems.append(read.marks.problem(where, text, _t("language_hint", lang)))
     sources = read.data.get("sources")
     if sources is not None and not (isinstance(sources, dict) and all(isinstance(v, str) for v in sources.values())):
-        problems.append(read.marks.problem(("sources",), "'sources' must map field paths to hashes",
-                                           f"never edit it by hand: delete it and run `branchbook translate "
-                                           f"{language} --stamp`"))
+        problems.append(read.marks.problem(("sources",), _t("sources_shape", lang),
+                                           _t("sources_shape_hint", lang, code=language)))
     return problems
 
 
@@ -155,19 +162,22 @@ def _walk(spec: Spec, raw: Any, original: Any, path: tuple, found: _Found, leaf_
     elif isinstance(spec, Leaf):
         _leaf(raw, path, found, leaf_type)
     elif isinstance(spec, Fields):
-        if not _is(dict, raw, path, found, "a mapping of fields"):
+        if not _is(dict, raw, path, found, _t("shape_fields", found.lang)):
             return
         for key, value in raw.items():
             if key in spec.parts:
                 _walk(spec.parts[key], value, getattr(original, key), path + (key,), found, (spec.model, key))
             elif key in spec.structure:
-                found.error(path + (key, "[key]"), f"'{key}' is structure, not text: only text is translated here",
-                            f"change the structure in {found.original}; delete '{key}' from this file")
+                found.error(path + (key, "[key]"), _t("structure", found.lang, key=key),
+                            _t("structure_hint", found.lang, key=key, original=found.original))
             else:
-                found.error(path + (key, "[key]"), f"unknown field '{key}'" + (f" in '{dotted(path)}'" if path else ""),
-                            did_you_mean(key, spec.parts))
+                found.error(path + (key, "[key]"),
+                            _t("unknown_field_in", found.lang, key=key, path=dotted(path)) if path
+                            else _t("unknown_field", found.lang, key=key),
+                            did_you_mean(key, spec.parts, language=found.lang))
     elif isinstance(spec, ById):
-        if not _is(dict, raw, path, found, f"a mapping keyed by {spec.what} id"):
+        what = _t(f"what_{spec.what}", found.lang)
+        if not _is(dict, raw, path, found, _t("shape_keyed", found.lang, what=what)):
             return
         keyed = spec.keyed(original)
         for key, value in raw.items():
@@ -176,13 +186,14 @@ def _walk(spec: Spec, raw: Any, original: Any, path: tuple, found: _Found, leaf_
             elif found.was_recorded(path + (key,)):
                 found.orphan(path + (key,))
             else:
-                where = f" at '{dotted(path[:-1])}'" if len(path) > 1 else ""
-                found.error(path + (key, "[key]"), f"no {spec.what} '{key}'{where} in {found.original}",
-                            did_you_mean(str(key), keyed, found.original))
-    elif _is(list, raw, path, found, "a list"):
+                text = _t("unknown_id_at", found.lang, what=what, key=key, path=dotted(path[:-1]),
+                          original=found.original) if len(path) > 1 \
+                    else _t("unknown_id", found.lang, what=what, key=key, original=found.original)
+                found.error(path + (key, "[key]"), text, did_you_mean(str(key), keyed, found.original, found.lang))
+    elif _is(list, raw, path, found, _t("shape_list", found.lang)):
         if len(raw) != len(original):
-            found.error(path, f"this list has {len(raw)} item(s); '{dotted(path)}' in {found.original} has "
-                        f"{len(original)}", "translate item by item, in the same order and number as the original")
+            found.error(path, _t("list_length", found.lang, count=len(raw), path=dotted(path), original=found.original,
+                                 expected=len(original)), _t("list_length_hint", found.lang))
             return
         for i, (value, item) in enumerate(zip(raw, original)):
             _walk(spec.item, value, item, path + (i,), found, leaf_type and (*leaf_type, "item"))
@@ -191,23 +202,23 @@ def _walk(spec: Spec, raw: Any, original: Any, path: tuple, found: _Found, leaf_
 def _is(kind: type, raw: Any, path: tuple, found: _Found, what: str) -> bool:
     if isinstance(raw, kind):
         return True
-    found.error(path, f"'{dotted(path)}' must be {what}, as in {found.original}",
-                "compare its shape with the original's")
+    found.error(path, _t("shape", found.lang, path=dotted(path), shape=what, original=found.original),
+                _t("shape_hint", found.lang))
     return False
 
 
 def _leaf(raw: Any, path: tuple, found: _Found, leaf_type) -> None:
     if raw is None or raw == "":
-        found.error(path, f"'{dotted(path)}' is empty",
-                    "write the translation, or delete the field to show the original")
+        found.error(path, _t("empty", found.lang, path=dotted(path)), _t("empty_hint", found.lang))
         return
     if not isinstance(raw, str):
-        found.error(path, f"'{dotted(path)}' must be text", "put the text in quotes")
+        found.error(path, _t("not_text", found.lang, path=dotted(path)), _t("not_text_hint", found.lang))
         return
     try:
         _adapter(*leaf_type).validate_python(raw)
     except ValidationError as error:
-        found.error(path, f"'{dotted(path)}': {error.errors()[0]['msg']}", "shorten it or remove the character")
+        found.error(path, _t("invalid", found.lang, path=dotted(path), error=error.errors()[0]["msg"]),
+                    _t("invalid_hint", found.lang))
         return
     found.fields[path] = raw
 
@@ -232,7 +243,7 @@ def _item_type(kind: Any) -> Any:
 def _compare(kind: str, item: BaseModel, found: _Found, language: str) -> None:
     """Missing, not yet translated, out-of-date and unstamped texts of an overlay."""
     same, unstamped, missing, total = [], [], [], 0
-    translate = f"`branchbook translate {language}`"
+    lang = found.lang
     for path, text, leaf in texts(SPECS[kind], item):
         total += not leaf.kept
         key = dotted(path)
@@ -245,27 +256,26 @@ def _compare(kind: str, item: BaseModel, found: _Found, language: str) -> None:
         if key not in found.recorded:
             unstamped.append(path)
         elif found.recorded[key] != source_hash(text):
-            found.warn(path, f"'{key}' is out of date: {found.original} changed it since it was translated",
-                       f"compare with the original, update the translation, then run {translate[:-1]} --stamp`")
+            found.warn(path, _t("out_of_date", lang, path=key, original=found.original),
+                       _t("out_of_date_hint", lang, code=language))
     if missing:
-        found.warn(missing[0], f"{len(missing)} of {total} text(s) are not in this file, so the original's show: "
-                   f"{_listed([dotted(p) for p in missing])}", f"run {translate} to add them, then translate them")
+        found.warn(missing[0], _t("missing", lang, count=len(missing), total=total,
+                                  paths=_listed([dotted(p) for p in missing], lang)),
+                   _t("missing_hint", lang, code=language))
     if same:
-        found.warn(same[0], f"{len(same)} of {total} text(s) are still the same as in {found.original} "
-                   f"(not translated yet?), first '{dotted(same[0])}'", "translate them; a text that stays the "
-                   "same in this language can stay")
+        found.warn(same[0], _t("same", lang, count=len(same), total=total, original=found.original,
+                               path=dotted(same[0])), _t("same_hint", lang))
     if unstamped:
-        found.warn(unstamped[0], f"{len(unstamped)} translated text(s) have no source hash, first "
-                   f"'{dotted(unstamped[0])}': a later change of the original cannot be detected",
-                   f"when they match the original, run {translate[:-1]} --stamp`")
+        found.warn(unstamped[0], _t("unstamped", lang, count=len(unstamped), path=dotted(unstamped[0])),
+                   _t("unstamped_hint", lang, code=language))
 
 
-def _listed(names: list[str], most: int = 4) -> str:
-    shown = ", ".join(f"'{n}'" for n in names[:most])
-    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+def _listed(names: list[str], lang: str, most: int = 4) -> str:
+    shown = message("words.list_separator", lang).join(f"'{n}'" for n in names[:most])
+    return _t("and_more", lang, names=shown, count=len(names) - most) if len(names) > most else shown
 
 
-def _stray_files(root: Path, settings: CourseSettings, originals: set[Path]) -> list[Problem]:
+def _stray_files(root: Path, settings: CourseSettings, originals: set[Path], lang: str) -> list[Problem]:
     """Overlay files no listed translation reads: an unlisted language, or an original that is gone (renamed)."""
     problems = []
     for folder, pattern in (("modules", "*.md"), ("scenarios", "*.y*ml"), (".", "course.*.yml")):
@@ -276,13 +286,11 @@ def _stray_files(root: Path, settings: CourseSettings, originals: set[Path]) -> 
             original = path.with_name(stem + path.suffix)
             shown = display_path(path, root)
             if language not in settings.translations:
-                listed = ", ".join(settings.translations) or "none"
-                problems.append(Problem(shown, 1, 1, f"translation file for '{language}', which course.yml does not "
-                                        f"list under translations (listed: {listed}): it is not checked or built",
-                                        f"add {language} to translations: in course.yml, or delete the file",
-                                        "warning"))
+                listed = message("words.list_separator", lang).join(settings.translations) or _t("none", lang)
+                problems.append(Problem(shown, 1, 1, _t("unlisted_file", lang, code=language, listed=listed),
+                                        _t("unlisted_file_hint", lang, code=language), "warning"))
             elif original.resolve() not in {o.resolve() for o in originals}:
-                problems.append(Problem(shown, 1, 1, f"{language_name(language)} translation: orphaned file: there is "
-                                        f"no {display_path(original, root)} (or it does not check) to translate",
-                                        "rename it after the original's new name, or delete it", "warning"))
+                text = _t("orphan_file", lang, original=display_path(original, root))
+                text = _t("about", lang, language=language_name(language, lang), text=text)
+                problems.append(Problem(shown, 1, 1, text, _t("orphan_file_hint", lang), "warning"))
     return problems

@@ -58,7 +58,7 @@ class ById:
     """Items with an id (a list of objects with ``id``, or a mapping), translated as a mapping keyed by it."""
 
     item: "Spec"
-    what: str  # what an id names, for messages: 'scene', 'role'…
+    what: str  # what an id names: 'scene', 'role'… (check.translation.what_* in the catalogue)
     ids: Callable[[Any], list[str]] | None = None  # for a list of items without ``id`` (choices)
 
     def keyed(self, container: Any) -> dict[str, Any]:
@@ -94,7 +94,7 @@ MODULE = Fields(Module, {
     "title": TEXT, "summary": TEXT, "objectives": Items(TEXT), "discussion": Items(TEXT),
     "checks": ById(Fields(KnowledgeCheck, {
         "question": TEXT, "options": Items(Fields(Option, {"text": TEXT, "explanation": TEXT})),
-    }), "knowledge check"),
+    }), "check"),
     "reading": TEXT,
 })
 COURSE = Fields(CourseSettings, {
