@@ -25,6 +25,7 @@ def scenario_data(course: Course, scenario: Scenario) -> dict:
     roles = {r.id: r for r in scenario.roles}
     messages = {k: v for k, v in catalogue(language).items() if k.startswith(PLAYER_KEYS)}
     nodes = {}
+    original = course.source.scenario(scenario.id)  # keys from the original's labels: progress survives translation
     for number, (node_id, node) in enumerate(scenario.nodes.items(), start=1):
         speaker = roles.get(node.speaker) if node.speaker else None
         nodes[node_id] = {
@@ -44,7 +45,7 @@ def scenario_data(course: Course, scenario: Scenario) -> dict:
                     "when": choice.condition,
                     "whenWords": condition_words(choice.condition, language) if choice.condition is not None else "",
                 }
-                for key, choice in zip(choice_keys(node_id, node.choices), node.choices)
+                for key, choice in zip(choice_keys(node_id, original.nodes[node_id].choices), node.choices)
             ],
             "ending": None if node.ending is None else {
                 "kind": node.ending.kind,
