@@ -282,3 +282,40 @@ def test_build_language_makes_its_own_site_with_a_switch_and_leaves_the_original
             assert len(links) == 1, page
             target = Path(os.path.normpath(page.parent / links[0]))  # as a browser resolves it: '..' on the URL
             assert target == build / other / page.relative_to(build / site) and target.is_file()
+
+
+def test_a_partial_translation_is_reported_as_notices_when_the_course_allows_it(tmp_path):
+    root = french_mini(tmp_path)
+    settings = root / "course.yml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("\nrules:\n", "\nrules:\n  complete_translations: false\n"),
+                        encoding="utf-8")
+    (root / "modules" / "basics.fr.md").unlink()
+    loaded = load_course(root)
+    assert loaded.report.warnings == [] and loaded.report.errors == []
+    notices = {p.file: p.message for p in loaded.report.notices}
+    assert "1 of " in notices["course.yml"] and "modules/basics.fr.md" in notices["course.yml"]
+    assert "4 of 20 text(s) are not in this file" in notices["scenarios/the-favour.fr.yml"]
+    strict = CliRunner().invoke(main, ["check", str(root), "--strict"])
+    assert strict.exit_code == 0 and "2 notices" in strict.output
+    github = CliRunner().invoke(main, ["check", str(root), "--strict", "--format", "github"])
+    assert github.exit_code == 0 and github.output.count("::notice file=") == 2
+    # the French site still gets every page: the module falls back to the original and says so
+    french = load_course(root, language="fr").course
+    assert french.module("basics").reading == loaded.course.module("basics").reading
+
+
+def test_a_text_kept_the_same_on_purpose_is_listed_under_kept(tmp_path):
+    root = french_mini(tmp_path)
+    overlay = root / "scenarios" / "noticeboard.fr.yml"
+    data = yaml.safe_load(overlay.read_text(encoding="utf-8"))
+    original = load_course(root).course.scenario("noticeboard")
+    text = overlay.read_text(encoding="utf-8").replace(
+        data["title"], original.title.replace("'", "''"), 1)
+    overlay.write_text(text, encoding="utf-8")
+    [same] = [p for p in load_course(root).report.warnings if "still the same" in p.message]
+    assert same.file == "scenarios/noticeboard.fr.yml" and "'title'" in same.message and "kept:" in same.hint
+    overlay.write_text(text + "kept: [title]\n", encoding="utf-8")
+    assert not [p for p in load_course(root).report.warnings if "still the same" in p.message]
+    overlay.write_text(text + "kept: [titel]\n", encoding="utf-8")
+    [error] = load_course(root).report.errors
+    assert error.file == "scenarios/noticeboard.fr.yml" and "'titel'" in error.message

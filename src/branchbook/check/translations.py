@@ -66,7 +66,7 @@ def check(root: Path, settings: CourseSettings, marks, originals: list[Part], de
             if not overlay.overlay_path(file, language).is_file():
                 absent.append(display_path(overlay.overlay_path(file, language), root))
                 continue
-            more, accepted = check_part(root, language, kind, file, item, deidentification, lang)
+            more, accepted = check_part(root, language, kind, file, item, deidentification, lang, _missing(settings))
             problems += more
             if accepted:
                 overlays.texts[name] = accepted
@@ -75,16 +75,22 @@ def check(root: Path, settings: CourseSettings, marks, originals: list[Part], de
                                                                  text=_t("files_absent", lang, count=len(absent),
                                                                          total=len(originals),
                                                                          files=_listed(absent, lang))),
-                                          _t("files_absent_hint", lang, code=language), "warning"))
+                                          _t("files_absent_hint", lang, code=language), _missing(settings)))
         found[language] = overlays
     problems += _stray_files(root, settings, {file for _, _, file, _ in originals}, lang)
     return problems, found
 
 
+def _missing(settings: CourseSettings) -> str:
+    """How a text with no translation is reported: a warning, or a notice when the course allows a
+    partial translation (``rules: complete_translations: false``), whose pages say what falls back."""
+    return "warning" if settings.rules.complete_translations else "notice"
+
+
 def check_part(root: Path, language: str, kind: str, file: Path, item: BaseModel, deidentification,
-               lang: str = "en") -> tuple[list[Problem], dict[str, str]]:
+               lang: str = "en", missing: str = "warning") -> tuple[list[Problem], dict[str, str]]:
     """The problems of one original's overlay in ``language`` and the texts it translates (dotted path -> text);
-    ``lang``: the course's language, that of the messages."""
+    ``lang``: the course's language, that of the messages; ``missing``: the severity of untranslated texts."""
     path = overlay.overlay_path(file, language)
     original = display_path(file, root)
     read = overlay.read(kind, path, display_path(path, root))
@@ -94,7 +100,7 @@ def check_part(root: Path, language: str, kind: str, file: Path, item: BaseModel
         problems += _language(read, language, lang)
         body = {k: v for k, v in read.data.items() if k not in OVERLAY_KEYS}
         _walk(SPECS[kind], body, item, (), found)
-        _compare(kind, item, found, language)
+        _compare(kind, item, found, language, missing, _kept(read.data))
         problems += found.problems
         if deidentification is not None:
             denylist, allow = deidentification
@@ -148,6 +154,9 @@ def _language(read: overlay.Overlay, language: str, lang: str) -> list[Problem]:
         text = _t("language_wrong", lang, code=language, said=said) if said is not None \
             else _t("language_missing", lang, code=language)
         problems.append(read.marks.problem(where, text, _t("language_hint", lang)))
+    kept = read.data.get("kept")
+    if kept is not None and not (isinstance(kept, list) and all(isinstance(k, str) for k in kept)):
+        problems.append(read.marks.problem(("kept",), _t("kept_shape", lang), _t("kept_shape_hint", lang)))
     sources = read.data.get("sources")
     if sources is not None and not (isinstance(sources, dict) and all(isinstance(v, str) for v in sources.values())):
         problems.append(read.marks.problem(("sources",), _t("sources_shape", lang),
@@ -240,8 +249,14 @@ def _item_type(kind: Any) -> Any:
     return get_args(kind)[0]
 
 
-def _compare(kind: str, item: BaseModel, found: _Found, language: str) -> None:
-    """Missing, not yet translated, out-of-date and unstamped texts of an overlay."""
+def _kept(data: dict) -> set[str]:
+    kept = data.get("kept")
+    return {k for k in kept if isinstance(k, str)} if isinstance(kept, list) else set()
+
+
+def _compare(kind: str, item: BaseModel, found: _Found, language: str, missing_severity: str, kept: set[str]) -> None:
+    """Missing, not yet translated, out-of-date and unstamped texts of an overlay. A text the same as
+    the original counts as not translated unless ``kept:`` lists it (an acronym, a name kept on purpose)."""
     same, unstamped, missing, total = [], [], [], 0
     lang = found.lang
     for path, text, leaf in texts(SPECS[kind], item):
@@ -251,7 +266,7 @@ def _compare(kind: str, item: BaseModel, found: _Found, language: str) -> None:
             if not leaf.kept:
                 missing.append(path)
             continue
-        if found.fields[path] == text and not leaf.kept:
+        if found.fields[path] == text and not leaf.kept and key not in kept:
             same.append(path)
         if key not in found.recorded:
             unstamped.append(path)
@@ -259,9 +274,12 @@ def _compare(kind: str, item: BaseModel, found: _Found, language: str) -> None:
             found.warn(path, _t("out_of_date", lang, path=key, original=found.original),
                        _t("out_of_date_hint", lang, code=language))
     if missing:
-        found.warn(missing[0], _t("missing", lang, count=len(missing), total=total,
-                                  paths=_listed([dotted(p) for p in missing], lang)),
-                   _t("missing_hint", lang, code=language))
+        found.problems.append(found.marks.problem(
+            missing[0], _t("missing", lang, count=len(missing), total=total, paths=_listed([dotted(p) for p in missing], lang)),
+            _t("missing_hint", lang, code=language), missing_severity))
+    for key in sorted(kept - {dotted(path) for path, _, leaf in texts(SPECS[kind], item) if not leaf.kept}):
+        found.problems.append(found.marks.problem(("kept",), _t("kept_unknown", lang, path=key, original=found.original),
+                                                  _t("kept_unknown_hint", lang)))
     if same:
         found.warn(same[0], _t("same", lang, count=len(same), total=total, original=found.original,
                                path=dotted(same[0])), _t("same_hint", lang))

@@ -98,6 +98,10 @@ class Rules(Frozen):
     min_reading_words: int = Field(0, ge=0, description="Words in every module's reading at least")
     max_reading_words: int | None = Field(None, ge=1, description="Words in every module's reading at most")
     cover_every_failure: bool = Field(True, description="Every failure pattern in 'failures:' is taught by a scenario")
+    complete_translations: bool = Field(True, description=(
+        "Every text has a translation in every language under 'translations:'. When false, a partial "
+        "translation is allowed: missing files and texts are notices, not warnings, and their pages fall "
+        "back to the original and say so"))
     require_glossary_terms: list[ShortText] = Field(
         default_factory=list, description="Terms the glossary must define (compared ignoring case)")
     words_per_minute: int = Field(150, ge=1, description="Reading speed used to estimate a module's time")

@@ -105,7 +105,7 @@ COURSE = Fields(CourseSettings, {
     "glossary": Items(Fields(GlossaryEntry, {"term": TEXT, "definition": TEXT})),
 })
 SPECS: dict[str, Fields] = {"course": COURSE, "module": MODULE, "scenario": SCENARIO}
-OVERLAY_KEYS = ("language", "sources")  # the only fields of an overlay that are not the original's
+OVERLAY_KEYS = ("language", "sources", "kept")  # the only fields of an overlay that are not the original's
 
 
 def dotted(path: Path) -> str:
