@@ -13,6 +13,7 @@ from sphinx.application import Sphinx
 
 from .directives import KnowledgeCheckDirective, PlayerDirective
 from .nodes import check_node, player_node, visit_check_html, visit_player_html, depart_noop
+from .languages import add_switch
 from .page import add_security_meta, escape_page_title, escape_search_index
 from .theme_fixes import THEME_CSS, fix_pages, one_search_field
 
@@ -43,4 +44,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("build-finished", add_security_meta)
     app.connect("build-finished", escape_search_index)
     app.connect("html-page-context", escape_page_title)
+    app.connect("html-page-context", add_switch)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

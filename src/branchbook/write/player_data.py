@@ -27,6 +27,7 @@ def scenario_data(course: Course, scenario: Scenario) -> dict:
     messages = {k: v for k, v in catalogue(language).items() if k.startswith(PLAYER_KEYS)}
     numbers = section_numbers(scenario)     # the packet's and the decision map's numbers, one numbering
     nodes = {}
+    original = course.source.scenario(scenario.id)  # keys from the original's labels: progress survives translation
     for node_id, node in scenario.nodes.items():
         speaker = roles.get(node.speaker) if node.speaker else None
         nodes[node_id] = {
@@ -46,7 +47,7 @@ def scenario_data(course: Course, scenario: Scenario) -> dict:
                     "when": choice.condition,
                     "whenWords": condition_words(choice.condition, language) if choice.condition is not None else "",
                 }
-                for key, choice in zip(choice_keys(node_id, node.choices), node.choices)
+                for key, choice in zip(choice_keys(node_id, original.nodes[node_id].choices), node.choices)
             ],
             "ending": None if node.ending is None else {
                 "kind": node.ending.kind,
