@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 from course_support import FAST, MINI, scenarios, write_course
 from hypothesis import given
+from test_translations import french_mini
 
 from branchbook.build import build
 from branchbook.cli import main
@@ -65,6 +66,14 @@ def test_the_fixture_course_has_one_numbering():
         assert_one_numbering(course, scenario)
 
 
+def test_a_translation_numbers_its_scenes_as_the_original_does(tmp_path: Path):
+    """A French and an English facilitator comparing packets find the same scene under §N."""
+    root = french_mini(tmp_path)
+    original, french = load_course(root).course, load_course(root, language="fr").course
+    for scenario in french.scenarios:
+        assert assert_one_numbering(french, scenario) == assert_one_numbering(original, original.scenario(scenario.id))
+
+
 def new_scenario_last(root: Path, scenario_id: str = "zz-new-scene") -> str:
     """``branchbook new scenario`` added last to the fixture's first module."""
     module = load_course(root).course.modules[0].id
@@ -95,7 +104,8 @@ def test_saved_progress_does_not_depend_on_the_numbers():
     course = load_course(MINI).course
     before = course.scenario("noticeboard")
     after = before.model_copy(update={"nodes": {"aside": before.nodes["promise"], **before.nodes}})
-    old, new = player_data.scenario_data(course, before)["nodes"], player_data.scenario_data(course, after)["nodes"]
+    edited = course.model_copy(update={"scenarios": tuple(after if s is before else s for s in course.scenarios)})
+    old, new = player_data.scenario_data(course, before)["nodes"], player_data.scenario_data(edited, after)["nodes"]
     assert any(old[nid]["number"] != new[nid]["number"] for nid in old), "the new scene should renumber one"
     for nid in old:
         assert [c["key"] for c in old[nid]["choices"]] == [c["key"] for c in new[nid]["choices"]]
