@@ -63,11 +63,16 @@ def heading(stage):
     return stage.locator(".bb-stage-heading")
 
 
-def scene(node, scenario="noticeboard", course=FIXTURE):
-    """The heading the player shows for a scene: the section number the printed packet and the
-    decision map give it (derived from the course, never written into a test)."""
+def scene(node, scenario="noticeboard", course=FIXTURE, message="gamebook.scene"):
+    """The heading the player shows for a scene (or, with ``message="gamebook.go_to"``, the gamebook's
+    link to it): with the section number the printed packet and the decision map give it (derived
+    from the course, never written into a test)."""
     numbers = section_numbers(load_course(course).course.scenario(scenario))
-    return catalogue("en")["gamebook.scene"].format(n=numbers[node])
+    return catalogue("en")[message].format(n=numbers[node])
+
+
+def go_to(node):
+    return scene(node, message="gamebook.go_to")
 
 
 def choose(stage, label):
@@ -593,11 +598,11 @@ def test_without_javascript_the_gamebook_is_the_page(make_context, site):
     assert trackers.is_visible()
     assert trackers.locator("li").all_inner_texts() == ["trust (Jo's trust in the committee): starts at 2, can range from 0 to 3"]
     assert page.locator("#scene-ask .bb-choices li").all_inner_texts() == [
-        f"{SAY_PLAINLY} (go to scene 2; changes: trust +1)",
-        f"{AMBUSH} (go to scene 3; changes: trust \u22121)",
+        f"{SAY_PLAINLY} ({go_to('listen')}; changes: trust +1)",
+        f"{AMBUSH} ({go_to('ambush')}; changes: trust \u22121)",
     ]
     assert page.locator("#scene-ambush .bb-choices li").first.inner_text() == \
-        f"{APOLOGISE} (go to scene 2; offered only if trust is at least 1)"
+        f"{APOLOGISE} ({go_to('listen')}; offered only if trust is at least 1)"
     page.locator("#scene-ask .bb-choices a").first.click()
     assert page.url.endswith("#scene-listen")
 
