@@ -1,9 +1,12 @@
 """What happens on a save: check, regenerate what changed, show it, and rebuild the site behind.
 
 The check and the generation run on the main thread, one save after another. A scenario whose
-player data changed is shown at once: its page is served with the new data (see ``server``) and
-its tabs reload. Sphinx brings the site up to date in a background thread; when the new site is
-live, the pages that now differ from what the tabs show reload, and the fresh-data stand-ins go.
+player data changed is shown at once: its page is served with the new player (see ``server``),
+and the tabs showing it are handed that player and show it in place (``reload.js`` passes the
+data to the player's ``window.branchbook.update``, which keeps the reader at the same step), with
+no reload. Sphinx brings the site up to date in a background thread; when the new site is live,
+the pages that now differ from what the tabs show reload, and the fresh-data stand-ins go. A tab
+that was handed a player already shows what Sphinx then writes, so it does not reload again.
 Nothing that fails is ever shown in place of the last good version: problems go to the terminal,
 as ``branchbook check`` prints them, and to a banner on every open page.
 """
@@ -68,7 +71,7 @@ class Preview:
         self.problems(check=[])
         shown = self.show_scenarios(course)
         if shown:
-            self.say(f"reload {', '.join(shown)} ({time.perf_counter() - saved:.2f} s after the save)")
+            self.say(f"update {', '.join(shown)} ({time.perf_counter() - saved:.2f} s after the save)")
         files = build.generated_files(course, handouts=False)
         try:
             plan = output.plan(self.book, files)
@@ -106,8 +109,8 @@ class Preview:
 
     def show_scenarios(self, course: Course) -> list[str]:
         """Serve every built scenario page whose player would change with its player made afresh,
-        and reload its tabs: before anything else is generated, and long before Sphinx. Only the
-        scenarios that changed since the last save are rendered again."""
+        and hand that player to its open tabs: before anything else is generated, and long before
+        Sphinx. Only the scenarios that changed since the last save are rendered again."""
         fresh = {}
         for scenario in course.scenarios:
             page = player_page(scenario.id)
@@ -123,7 +126,8 @@ class Preview:
             with self.server.lock:
                 self.server.overrides.update(fresh)
                 self.builder.stand_ins.update({page: self.generation for page in fresh})
-            self.hub.reload(list(fresh))
+            for page, player in sorted(fresh.items()):
+                self.hub.update(page, player)
         return sorted(fresh)
 
 
