@@ -14,6 +14,7 @@ as ``branchbook check`` prints them, and to a banner on every open page.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import threading
 import time
@@ -22,7 +23,7 @@ from typing import Callable
 
 from .. import build, layout, output, site
 from ..load import load_course
-from ..model import Course
+from ..model import Course, Scenario
 from ..sphinxext.nodes import player_html
 from ..write import player_data
 from .server import Hub, PreviewServer, player_region
@@ -110,14 +111,17 @@ class Preview:
     def show_scenarios(self, course: Course) -> list[str]:
         """Serve every built scenario page whose player would change with its player made afresh,
         and hand that player to its open tabs: before anything else is generated, and long before
-        Sphinx. Only the scenarios that changed since the last save are rendered again."""
+        Sphinx. Only the scenarios that changed since the last save are rendered again; a page not
+        built yet is left to the site build, which makes it from these very sources."""
         fresh = {}
         for scenario in course.scenarios:
             page = player_page(scenario.id)
-            if self._players.get(scenario.id) == (scenario, course.settings) or not (self.paths.live / page).is_file():
+            if self._players.get(scenario.id) == (scenario, course.settings):
                 continue
             self._players[scenario.id] = (scenario, course.settings)
-            player = player_html(player_data.scenario_data(course, scenario))
+            if not (self.paths.live / page).is_file():
+                continue
+            player = stand_in_player(course, scenario)
             served = self.server.page(page) or ""
             region = player_region(served)
             if region and served[region[0]:region[1]] != player:
@@ -129,6 +133,13 @@ class Preview:
             for page, player in sorted(fresh.items()):
                 self.hub.update(page, player)
         return sorted(fresh)
+
+
+def stand_in_player(course: Course, scenario: Scenario) -> str:
+    """The player Sphinx will write for ``scenario``: rendered from its data as the site build reads
+    it, the written JSON (keys sorted), or the stand-in would differ from the built page (a
+    scenario's variables in another order) and the page reload when Sphinx caught up."""
+    return player_html(json.loads(player_data.encode(player_data.scenario_data(course, scenario))))
 
 
 class SiteBuilder(threading.Thread):
