@@ -15,7 +15,7 @@ from pathlib import Path
 from . import parallel
 from .check import content_rules, course_rules, deidentify, gaps, graph, markup, schema, states
 from .check.partial import LeftOut
-from .check.problems import Problem, Report, display_path
+from .check.problems import Problem, Report, display_paths
 from .check_cache import CheckCache
 from .model import Course, CourseSettings, Module, Scenario
 from .model.texts import module_texts, scenario_texts
@@ -82,7 +82,6 @@ def _collector_paused():
 
 def _load(root: Path) -> Loaded:
     report = Report()
-    show = lambda p: display_path(p, root)  # noqa: E731
 
     raw, settings_marks, problems = yaml_source.read(root / COURSE_FILE, COURSE_FILE)
     report.extend(problems)
@@ -100,8 +99,8 @@ def _load(root: Path) -> Loaded:
         return _check_file(kind, file, shown, deidentification, settings.rules if settings is not None else None)
 
     module_files, scenario_files = source_files(root)
-    jobs = [("module", file, show(file)) for file in module_files] + \
-        [("scenario", file, show(file)) for file in scenario_files]
+    files = [("module", file) for file in module_files] + [("scenario", file) for file in scenario_files]
+    jobs = [(kind, file, shown) for (kind, file), shown in zip(files, display_paths([f for _, f in files], root))]
     context = _read_bytes(root / COURSE_FILE) + b"\0" + denylist_bytes
     cache = CheckCache(root / "book" / "_build" / ".cache" / "check", context, report.notes)
     results = _check_files(jobs, check_file, cache)
