@@ -76,8 +76,9 @@ _DIGESTS = """
 import hashlib, json, sys
 from pathlib import Path
 from branchbook.build import generated_files
+from branchbook.write import WriteOptions
 from branchbook.load import load_course
-files = generated_files(load_course(Path(sys.argv[1])).course, handouts=True)
+files = generated_files(load_course(Path(sys.argv[1])).course, WriteOptions())
 print(json.dumps({name: hashlib.sha256(data).hexdigest() for name, data in files.items()}, sort_keys=True))
 """
 

@@ -40,7 +40,7 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_clean_course_exits_0(tmp_path):
     code, err = check("--strict", course(tmp_path))
     assert code == 0, err
-    assert "1 module, 2 scenarios: 0 error(s), 0 warning(s)" in err
+    assert "1 module, 2 scenarios: 0 errors, 0 warnings" in err
 
 
 def test_course_yml_itself_may_be_given(tmp_path):
@@ -87,7 +87,7 @@ def test_every_problem_in_every_file_is_listed_errors_then_warnings(tmp_path):
         "scenarios/noticeboard.yml:51:16: warning: choice has no feedback",
     ]
     assert lines[:len(expected)] == expected
-    assert "4 error(s), 1 warning(s)" in lines[-1]
+    assert "4 errors, 1 warning" in lines[-1]
 
 
 def test_warnings_alone_pass_unless_strict(tmp_path):
@@ -96,10 +96,10 @@ def test_warnings_alone_pass_unless_strict(tmp_path):
     code, err = check(root)
     assert code == 0, err
     assert "scenarios/noticeboard.yml:51:16: warning: choice has no feedback" in err
-    assert "0 error(s), 1 warning(s)" in err
+    assert "0 errors, 1 warning" in err
     code, err = check("--strict", root)
     assert code == 1
-    assert "0 error(s), 1 warning(s) (warnings are fatal with --strict)" in err
+    assert "0 errors, 1 warning (warnings are fatal with --strict)" in err
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -133,7 +133,7 @@ def test_results_go_to_stdout_and_usage_errors_to_stderr(tmp_path):
     root = course(tmp_path)
     clean = run(root)
     assert clean.returncode == 0 and clean.stderr == ""
-    assert clean.stdout.strip().splitlines()[-1].endswith("1 module, 2 scenarios: 0 error(s), 0 warning(s)")
+    assert clean.stdout.strip().splitlines()[-1].endswith("1 module, 2 scenarios: 0 errors, 0 warnings")
     missing = run(tmp_path / "nowhere")
     assert missing.returncode == 2 and missing.stdout == "" and "does not exist" in missing.stderr
 

@@ -9,7 +9,8 @@ import pytest
 from branchbook.check import deidentify, markup
 from branchbook.check.deidentify import contact_details, denylisted_spans, digest
 from branchbook.model.course import Allowance
-from branchbook.read.yaml_source import Mark, SourceMap, parse
+from branchbook.read.yaml_source import parse
+from branchbook.source_map import Mark, SourceMap
 from broken_cases import FIXTURE
 
 DENYLIST = deidentify.load_denylist(FIXTURE / "denylist.sha256")
@@ -98,7 +99,7 @@ def test_allowances_match_normalised_text_and_their_file_only():
     ("<!-- hidden -->", ["raw HTML '<!--'"]),
 ])
 def test_markup_findings(text, expected):
-    assert sorted(what for _, what in markup._findings(text)) == sorted(expected)
+    assert sorted(markup.words(kind, detail) for _, kind, detail in markup._findings(text)) == sorted(expected)
 
 
 def test_readings_allow_citations_and_admonitions_but_not_raw_html_or_includes():

@@ -25,7 +25,7 @@ from branchbook import layout
 from branchbook.cli import main
 from branchbook.load import load_course
 from branchbook.messages.wording import condition_words
-from branchbook.write import book_pages, decision_map
+from branchbook.write import WriteOptions, book_pages, decision_map
 from branchbook.write.sections import letter, section_numbers
 
 REPO = Path(__file__).parent.parent
@@ -288,7 +288,7 @@ def test_map_command_refuses_a_course_with_errors(mini_course):
 
 def test_each_scenario_page_has_the_map_and_the_map_in_words():
     course = load_checked(MINI)
-    files = book_pages.write(course)
+    files = book_pages.write(course, WriteOptions(handouts=False))
     for scenario in course.scenarios:
         page = files[f"{layout.scenario_page(scenario.id)}.md"].decode()
         assert f"```{{image}} ../{layout.decision_map_svg(scenario.id)}" in page

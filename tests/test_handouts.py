@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from branchbook import layout
 from branchbook.cli import main
 from branchbook.load import load_course
-from branchbook.write import handouts, markdown
+from branchbook.write import WriteOptions, handouts, markdown
 from branchbook.write.handouts import compile as typst_compile
 from branchbook.messages.wording import condition_words
 from branchbook.write.handouts.data import packet_data
@@ -39,7 +39,7 @@ def built(course, tmp_path_factory) -> dict[str, Path]:
     """Build every handout into a temporary folder, as the build would, and return the paths."""
     out = tmp_path_factory.mktemp("build")
     files = {}
-    for name, data in handouts.write(course).items():
+    for name, data in handouts.write(course, WriteOptions()).items():
         path = out / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
@@ -102,7 +102,7 @@ def test_every_pdf_is_planned_and_written(course, built):
 
 def test_progress_is_reported_once_per_pdf(course):
     seen: list[str] = []
-    files = handouts.write(course, on_progress=seen.append)
+    files = handouts.write(course, WriteOptions(on_progress=seen.append))
     assert seen == list(files)
 
 
@@ -274,7 +274,7 @@ def test_us_letter_option(course):
 
 
 def test_output_is_deterministic(course):
-    assert handouts.write(course) == handouts.write(course)
+    assert handouts.write(course, WriteOptions()) == handouts.write(course, WriteOptions())
 
 
 def test_typst_markup_in_scenario_text_prints_literally(tmp_path):
@@ -289,7 +289,7 @@ def test_typst_markup_in_scenario_text_prints_literally(tmp_path):
     path.write_text(yaml.safe_dump(scenario, sort_keys=False), encoding="utf-8")
     course = load_checked(root)
 
-    files = handouts.write(course)
+    files = handouts.write(course, WriteOptions())
     packet = files[layout.packet_pdf("noticeboard")]
     text = _flat(" ".join(_pages(packet)))
     assert '#panic("x") costs $x$ and bold or *stars* #set page(width: 1cm) #import "/common.typ"' in text
@@ -332,22 +332,54 @@ def test_cli_writes_handouts(tmp_path):
     assert not list(out.rglob("*.tmp"))
 
 
+def test_cli_writes_where_build_does_with_its_cache_and_leaves_the_pages_alone(mini_course):
+    """`handouts` without --out: into book/handouts, through the build's cache and its record of
+    generated files, so an unchanged PDF is not rewritten, a hand-edited one is refused, and a later
+    `build --no-handouts` links the PDFs it made."""
+    from branchbook import output
+    from branchbook.build import generated_files
+    from branchbook.write import WriteOptions
+
+    book = mini_course / "book"
+    pages = generated_files(load_course(mini_course).course, WriteOptions(handouts=False))
+    output.apply(book, pages, output.plan(book, pages))  # what a --no-handouts build writes before Sphinx
+
+    def run(*args):
+        return CliRunner().invoke(main, ["handouts", str(mini_course), *args])
+
+    assert (first := run()).exit_code == 0, first.output
+    packet = book / layout.packet_pdf("noticeboard")
+    made = {p.relative_to(book).as_posix() for p in (book / layout.HANDOUTS_DIR).rglob("*.pdf")}
+    assert made == {job.path for job in handouts.plan(load_course(mini_course).course)}
+    assert not (book / "_build" / "handouts").exists() and any((book / "_build" / ".cache" / "handouts").iterdir())
+    assert output.generated(book) == set(pages) | made  # the pages are still known as generated
+    when = packet.stat().st_mtime_ns
+    assert run().exit_code == 0 and packet.stat().st_mtime_ns == when  # unchanged: not rewritten
+
+    packet.write_bytes(b"my notes")
+    refused = run()
+    assert refused.exit_code == 1 and "edited by hand" in refused.output and packet.read_bytes() == b"my notes"
+    assert run("--force").exit_code == 0 and packet.read_bytes().startswith(b"%PDF")
+    relinked = generated_files(load_course(mini_course).course, WriteOptions(handouts=False))
+    assert "noticeboard-packet.pdf" in relinked[f"{layout.scenario_page('noticeboard')}.md"].decode()
+
+
 def test_unchanged_handouts_come_from_the_cache(mini_course, monkeypatch):
     """A second build reuses every PDF whose template and data did not change, byte for byte."""
     from branchbook.output import DiskCache
 
     course = load_course(mini_course).course
     cache = DiskCache(mini_course / "cache")
-    first = handouts.write(course, cache=cache)
+    first = handouts.write(course, WriteOptions(cache=cache))
     assert len(cache) == len(first)
     compiled = []
     real = typst_compile.typst.compile
     monkeypatch.setattr(typst_compile.typst, "compile", lambda *a, **k: compiled.append(a) or real(*a, **k))
-    assert handouts.write(course, cache=cache) == first
+    assert handouts.write(course, WriteOptions(cache=cache)) == first
     assert compiled == []
     scenario = mini_course / "scenarios" / "noticeboard.yml"
     scenario.write_text(scenario.read_text().replace("Jo goes quiet", "Jo goes very quiet"))
-    second = handouts.write(load_course(mini_course).course, cache=cache)
+    second = handouts.write(load_course(mini_course).course, WriteOptions(cache=cache))
     assert len(compiled) == 1 and second[layout.packet_pdf("noticeboard")] != first[layout.packet_pdf("noticeboard")]
 
 

@@ -18,7 +18,7 @@ from branchbook.load import load_course
 from branchbook.messages import message
 from branchbook.model import Course
 from branchbook.model import conditions
-from branchbook.write import notebooks
+from branchbook.write import WriteOptions, notebooks
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini"
 NOTEBOOK = "notebooks/basics-session-report.ipynb"
@@ -109,7 +109,7 @@ def _execute(course: Course, records: list[dict], folder: Path):
     other = dict(records[1], course="another-course")
     (folder / "session-records" / "other-course.json").write_text(json.dumps(other))
     (folder / "session-records" / "broken.json").write_text(json.dumps(dict(records[1], decisions="none")))
-    data = notebooks.write(course)[NOTEBOOK]
+    data = notebooks.write(course, WriteOptions())[NOTEBOOK]
     (folder / "report.ipynb").write_bytes(data)
     nb = nbformat.reads(data.decode("utf-8"), as_version=4)
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
@@ -122,7 +122,7 @@ def executed(course: Course, records: list[dict], tmp_path_factory):
 
 
 def test_generation_is_deterministic_with_empty_outputs(course: Course):
-    first, second = notebooks.write(course), notebooks.write(load_course(FIXTURE).course)
+    first, second = notebooks.write(course, WriteOptions()), notebooks.write(load_course(FIXTURE).course, WriteOptions())
     assert list(first) == [NOTEBOOK]
     assert first == second
     nb = nbformat.reads(first[NOTEBOOK].decode("utf-8"), as_version=4)
@@ -204,7 +204,7 @@ def test_build_does_not_turn_notebooks_into_pages(tmp_path: Path):
     from branchbook.build import generated_files
 
     course = load_course(shutil.copytree(FIXTURE, tmp_path / "mini")).course
-    files = generated_files(course, handouts=False)
+    files = generated_files(course, WriteOptions(handouts=False))
     assert NOTEBOOK in files
     assert b"notebooks/" not in files["_toc.yml"]
 
@@ -218,7 +218,7 @@ def test_the_notebook_prose_comes_from_the_catalogue(course: Course, monkeypatch
             for number, (key, text) in enumerate(catalogue(course.settings.language).items())}
     monkeypatch.setattr(notebooks, "catalogue", lambda language: fake)
     monkeypatch.setattr(notebooks, "message", lambda key, language, **values: fake[key].format(**values))
-    nb = nbformat.reads(notebooks.write(course)[NOTEBOOK].decode("utf-8"), as_version=4)
+    nb = nbformat.reads(notebooks.write(course, WriteOptions())[NOTEBOOK].decode("utf-8"), as_version=4)
     prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     used = {keys[int(n)] for n in re.findall(r"§(\d+)§", prose)}
     assert {k for k in keys if k.startswith("notebook.")} <= used

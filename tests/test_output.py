@@ -110,3 +110,26 @@ def test_disk_cache_keeps_only_what_the_last_build_used_and_refuses_odd_keys(tmp
     with pytest.raises(KeyError):
         second["../escape"]
     assert "../escape" not in second
+
+
+def test_a_plan_within_a_folder_leaves_the_rest_of_the_book_alone(tmp_path: Path):
+    """``branchbook handouts`` remakes handouts/ alone: the pages a build wrote are neither deleted
+    nor forgotten (a later build still knows them as generated), and handouts/ is planned as usual."""
+    build(tmp_path, {"page.md": b"P", "handouts/a.pdf": b"A", "handouts/old.pdf": b"O"})
+    (tmp_path / "page.md").write_bytes(b"edited by hand")  # outside the plan: not its business
+    result = output.plan(tmp_path, {"handouts/a.pdf": b"A2"}, within="handouts/")
+    output.apply(tmp_path, {"handouts/a.pdf": b"A2"}, result)
+    assert list(result.write) == ["handouts/a.pdf"] and result.delete == ["handouts/old.pdf"]
+    assert (tmp_path / "page.md").exists() and not (tmp_path / "handouts" / "old.pdf").exists()
+    assert output.generated(tmp_path) == {"page.md", "handouts/a.pdf"}
+    with pytest.raises(output.OutputConflict, match="edited by hand"):  # the next whole build still sees the edit
+        output.plan(tmp_path, {"page.md": b"P2", "handouts/a.pdf": b"A2"})
+
+
+def test_a_plan_within_a_folder_that_changes_nothing_rewrites_nothing(tmp_path: Path):
+    build(tmp_path, {"page.md": b"P", "handouts/a.pdf": b"A"})
+    manifest = (tmp_path / output.MANIFEST).stat()
+    result = output.plan(tmp_path, {"handouts/a.pdf": b"A"}, within="handouts/")
+    output.apply(tmp_path, {"handouts/a.pdf": b"A"}, result)
+    assert result.write == {} and result.unchanged == ["handouts/a.pdf"] and result.delete == []
+    assert (tmp_path / output.MANIFEST).stat().st_mtime_ns == manifest.st_mtime_ns

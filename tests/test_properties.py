@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, assume, given, seed, settings
 from branchbook import layout
 from branchbook.build import build, generated_files
 from branchbook.load import load_course
+from branchbook.write import WriteOptions
 
 from course_support import (FAST, MINI, evaluate, html_fields, offered, play, safe_fragment_problems, scenarios,
                             text, write_course)
@@ -30,7 +31,7 @@ def _unplayable_is_warned(report) -> bool:
 def _check_accepted(course, report) -> dict:
     """The writers succeed on an accepted course; every scene can be reached by clicking; no reachable
     state leaves the reader without an option; every HTML fragment the player inserts is inert."""
-    files = generated_files(course, handouts=False)
+    files = generated_files(course, WriteOptions(handouts=False))
     data = json.loads(files[layout.player_json("s")])
     walked = play(data)
     assert walked.stuck == [], f"the reader is left without an option: {walked.stuck[:3]}"
@@ -88,7 +89,7 @@ def test_the_walker_agrees_with_the_checker_on_a_known_scenario():
     """The walker on the fixture course: every scene of 'noticeboard' is reached, 'ambush' offers its
     'Apologise' option only while trust >= 1, and a path to each scene replays in the player's order."""
     course = load_course(MINI).course
-    data = json.loads(generated_files(course, handouts=False)[layout.player_json("noticeboard")])
+    data = json.loads(generated_files(course, WriteOptions(handouts=False))[layout.player_json("noticeboard")])
     walked = play(data)
     assert set(walked.paths) == set(data["nodes"]) and walked.stuck == []
     assert walked.paths["ask"] == [] and walked.paths["listen"] == [0] and walked.paths["ambush"] == [1]

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from branchbook.load import load_course
-from branchbook.read import yaml_source
 from branchbook.read.yaml_source import MAX_BYTES, decode, parse
+from branchbook.source_map import Mark, SourceMap
 
 
 def only(problems):
@@ -179,12 +179,12 @@ def test_position_of_text_inside_a_value(path, needle, line, col):
     assert problems == []
     value = data[path[0]]
     assert marks.position(path, value, value.index(needle)) == (line, col)
-    assert yaml_source.Mark(1, 1).line_of("a\nb", 2) == 2  # the estimate used where no source is known
+    assert Mark(1, 1).line_of("a\nb", 2) == 2  # the estimate used where no source is known
 
 
 def test_position_in_a_markdown_body_counts_lines_and_columns():
-    marks = yaml_source.SourceMap("m.md")
-    marks[("reading",)] = yaml_source.Mark(20, 1, "body")
+    marks = SourceMap("m.md")
+    marks[("reading",)] = Mark(20, 1, "body")
     text = "# Title\n\nSome <b>bold</b>\n"
     assert marks.position(("reading",), text, text.index("<b>")) == (22, 6)
     assert marks.position(("reading",), text, 2) == (20, 3)

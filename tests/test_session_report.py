@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from branchbook.cli import main
 from branchbook.load import load_course
 from branchbook.messages import catalogue
-from branchbook.write import notebooks, session_report
+from branchbook.write import WriteOptions, notebooks, session_report
 from branchbook.write.session_report import BadRecord, OtherRecord, Report, harmful_counts, majority
 
 REPO = Path(__file__).parent.parent
@@ -132,7 +132,9 @@ def test_harmful_wins_counted_over_sessions():
     assert harmful_counts(sessions[:1]) == {"won": 1, "decisions": 2, "offered": 2, "harmful_votes": 11, "votes": 14}
     assert harmful_counts(sessions) == {"won": 2, "decisions": 3, "offered": 3, "harmful_votes": 16, "votes": 21}
     assert harmful_counts([]) == {"won": 0, "decisions": 0, "offered": 0, "harmful_votes": 0, "votes": 0}
-    assert session_report.percent(2, 3) == "67%" and session_report.percent(0, 0) == "-"
+    assert session_report.percent(2, 3, WORDS) == "67%" and session_report.percent(0, 0, WORDS) == "–"
+    # the percent sign as the language writes it (a non-breaking space before it in French)
+    assert session_report.percent(2, 3, catalogue("fr")) == "67\u00a0%"
 
 
 def test_chosen_is_a_position_in_the_records_own_options_not_in_the_scenario():
@@ -266,7 +268,7 @@ def test_any_walk_through_random_scenarios_is_read_back(scenario: dict, picks: l
 
 def test_the_notebook_carries_the_module_verbatim():
     nb = nbformat.reads(
-        notebooks.write(load_course(FIXTURE).course)["notebooks/basics-session-report.ipynb"].decode(), as_version=4
+        notebooks.write(load_course(FIXTURE).course, WriteOptions())["notebooks/basics-session-report.ipynb"].decode(), as_version=4
     )
     source = Path(session_report.__file__).read_text(encoding="utf-8")
     assert nb.cells[2].source == source.rstrip("\n")
@@ -314,7 +316,7 @@ def test_the_report_prints_the_catalogues_words(capsys, monkeypatch):
     for text in data:
         left = left.replace(text, "")
     assert re.findall(r"[A-Za-z]{2,}", left) == []
-    assert "<session_report.harmful_won>[1][1][100%]" in printed
+    assert "<session_report.harmful_won>[1][1][<session_report.percent>[100]]" in printed
     assert "<session_report.ending_reached>[<ending.harmful>][The harmful end]" in printed
 
 
@@ -332,9 +334,9 @@ def test_the_module_passes_the_linter_and_the_formatter(command: list[str]):
 def test_notebooks_are_byte_identical_across_processes(tmp_path: Path):
     script = (
         "import sys; from pathlib import Path; from branchbook.load import load_course; "
-        "from branchbook.write import notebooks; "
+        "from branchbook.write import WriteOptions, notebooks; "
         "[Path(sys.argv[2], p.replace('/', '_')).write_bytes(b) "
-        "for p, b in notebooks.write(load_course(Path(sys.argv[1])).course).items()]"
+        "for p, b in notebooks.write(load_course(Path(sys.argv[1])).course, WriteOptions()).items()]"
     )
     outputs = []
     for seed in ("1", "2"):

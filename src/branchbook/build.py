@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Callable
 
 from . import layout, output, site
 from .model import Course
-from .write import book_pages, markdown, notebooks, player_data
+from .write import WriteOptions, markdown, registry
+from .write import handouts as handout_writer
 
 Progress = Callable[[str, float], None]
-HANDOUT_LINK = re.compile(r"<(?:\.\./)*(" + re.escape(layout.HANDOUTS_DIR) + r"/[^>]+)>")
 
 
 @dataclass
@@ -30,34 +30,41 @@ class BuildResult:
     stale_handouts: bool = False
 
 
-def generated_files(course: Course, handouts: bool, paper: str = "a4",
-                    on_progress: Progress | None = None, cache: output.DiskCache | None = None) -> dict[str, bytes]:
+def handout_cache(book: Path) -> output.DiskCache:
+    """The compiled PDFs kept between runs, shared by ``build`` and ``handouts``."""
+    return output.DiskCache(book / "_build" / ".cache" / "handouts")
+
+
+def generated_files(course: Course, options: WriteOptions) -> dict[str, bytes]:
     """Everything the writers produce for the book, keyed by path relative to ``book/``.
 
-    Without ``handouts``, the PDFs of the last build that made them are kept, and the pages keep
-    linking them, when every PDF a page would link is there: switching ``--no-handouts`` on and off
-    then rewrites nothing. (``stale_handouts`` says when that happened, for the build to tell.)"""
-    previous = {} if handouts else output.kept(course.root / "book", layout.HANDOUTS_DIR + "/")
-    with_links = book_pages.write(course, handouts=True) if previous else {}
-    links = {m.group(1) for page in with_links.values() for m in HANDOUT_LINK.finditer(page.decode("utf-8"))}
-    keep = bool(previous) and links <= previous.keys()
-    files = with_links if keep else book_pages.write(course, handouts=handouts)
-    if keep:
-        files.update(previous)
-    files.update(player_data.write(course))
-    files.update(notebooks.write(course))
-    if handouts:
-        from .write import handouts as handout_writer
+    Without handouts, the PDFs of the last build that made them are kept, and the pages keep
+    linking them, when every PDF the handouts writer would make is still there as it wrote it:
+    switching ``--no-handouts`` on and off then rewrites nothing. (``stale_handouts`` says when
+    that happened, for the build to tell.)"""
+    last = {} if options.handouts else output.kept(course.root / "book", layout.HANDOUTS_DIR + "/")
+    if not last or not {job.path for job in handout_writer.plan(course, options.paper)} <= last.keys():
+        return registry.run(course, options)
+    others = tuple(writer for writer in registry.BOOK if writer is not handout_writer)
+    return {**registry.run(course, replace(options, handouts=True), others), **last}
 
-        done = [0]
 
-        def tick(name: str) -> None:
-            done[0] += 1
-            if on_progress:
-                on_progress(f"handouts: {name}", done[0])
-
-        files.update(handout_writer.write(course, paper=paper, on_progress=tick, cache=cache))
-    return files
+def write_handouts(course: Course, options: WriteOptions, *, force: bool = False,
+                   out: Path | None = None) -> output.Plan:
+    """``branchbook handouts``: the handouts writer alone, with the build's cache, into the build's
+    folder (``book/handouts``; the rest of the book is left as it is) or into ``out``. PDFs are
+    written only where they changed, and a PDF edited by hand stops it, as in a build."""
+    book = course.root / "book"
+    cache = handout_cache(book)
+    files = registry.run(course, replace(options, handouts=True, cache=cache), (handout_writer,))
+    cache.prune()
+    root, within = book, layout.HANDOUTS_DIR + "/"
+    if out is not None:
+        root, within = out, ""
+        files = {path.removeprefix(layout.HANDOUTS_DIR + "/"): data for path, data in files.items()}
+    plan = output.plan(root, files, force=force, within=within)
+    output.apply(root, files, plan)
+    return plan
 
 
 def author_files(course: Course) -> dict[str, bytes]:
@@ -74,7 +81,8 @@ def author_files(course: Course) -> dict[str, bytes]:
             for name in ("_config.yml", "intro.md")}
 
 
-def start_site_build(root: Path, *, strict: bool = True, rebuild_all: bool = False) -> site.SphinxChild | None:
+def start_site_build(root: Path, *, warnings_as_errors: bool = True,
+                     rebuild_all: bool = False) -> site.SphinxChild | None:
     """Start the Sphinx child for the next build of the course at ``root`` before its check runs, so
     that Sphinx's start-up overlaps the check and the generation. None when the book has not been
     built before (the sources it starts from do not exist yet). The caller passes it to
@@ -84,10 +92,12 @@ def start_site_build(root: Path, *, strict: bool = True, rebuild_all: bool = Fal
         return None
     paths = site.SitePaths(book)
     fresh = rebuild_all or not paths.live.exists()
-    return site.SphinxChild(book, site.stage(paths, fresh), rebuild_all=fresh, strict=strict)
+    return site.SphinxChild(book, site.stage(paths, fresh), rebuild_all=fresh,
+                            warnings_as_errors=warnings_as_errors)
 
 
-def build(course: Course, *, handouts: bool = True, paper: str = "a4", force: bool = False, strict: bool = True,
+def build(course: Course, *, handouts: bool = True, paper: str = "a4", force: bool = False,
+          warnings_as_errors: bool = True,
           rebuild_all: bool = False, on_progress: Progress | None = None,
           started: site.SphinxChild | None = None) -> BuildResult:
     """Generate the book sources and build the site. ``started`` is a child from
@@ -96,8 +106,14 @@ def build(course: Course, *, handouts: bool = True, paper: str = "a4", force: bo
     say = on_progress or (lambda stage, amount: None)
     say("generating", 0)
     try:
-        cache = output.DiskCache(book / "_build" / ".cache" / "handouts")
-        files = generated_files(course, handouts, paper, on_progress, cache)
+        cache = handout_cache(book)
+        done = [0]
+
+        def made(path: str) -> None:
+            done[0] += 1
+            say(f"handouts: {path}", done[0])
+
+        files = generated_files(course, WriteOptions(paper=paper, handouts=handouts, cache=cache, on_progress=made))
         if handouts:
             cache.prune()
         plan = output.plan(book, files, force=force)
@@ -116,7 +132,8 @@ def build(course: Course, *, handouts: bool = True, paper: str = "a4", force: bo
         child.cancel()
         child = None
     if child is None:
-        child = site.SphinxChild(book, site.stage(paths, fresh), rebuild_all=fresh, strict=strict)
+        child = site.SphinxChild(book, site.stage(paths, fresh), rebuild_all=fresh,
+                                 warnings_as_errors=warnings_as_errors)
     child.on_progress = lambda stage, pct: say(stage, pct)
     try:
         child.go()

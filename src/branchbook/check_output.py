@@ -7,8 +7,12 @@ import json
 import os
 from pathlib import Path
 
-from .check.problems import Problem
+import yaml
+
 from .load import Loaded
+from .messages import message
+from .messages.formats import count
+from .problems import Problem
 
 FORMATS = ("text", "json", "github")
 JSON_VERSION = 1
@@ -18,23 +22,35 @@ def render(loaded: Loaded, strict: bool, form: str) -> str:
     return {"text": _text, "json": _json, "github": _github}[form](loaded, strict)
 
 
+def language(loaded: Loaded) -> str:
+    """The course's language, for the framing words; read from ``course.yml`` itself when the course
+    did not load (its errors are then worded in the language it asks for, when that much is readable)."""
+    if loaded.course is not None:
+        return loaded.course.settings.language
+    try:
+        settings = yaml.safe_load((Path(loaded.root) / "course.yml").read_text(encoding="utf-8"))
+    except (OSError, TypeError, yaml.YAMLError, UnicodeDecodeError):
+        return "en"
+    value = settings.get("language") if isinstance(settings, dict) else None
+    return value if isinstance(value, str) else "en"
+
+
 def summary(loaded: Loaded, strict: bool) -> str:
-    report = loaded.report
-    counts = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+    report, lang = loaded.report, language(loaded)
+    counts = message("check.counts", lang, errors=count("check.errors", len(report.errors), lang),
+                     warnings=count("check.warnings", len(report.warnings), lang))
     if report.failed(strict):
-        return f"✗ {counts}" + (" (warnings are fatal with --strict)" if strict and not report.errors else "")
+        return message("check.failed_strict" if strict and not report.errors else "check.failed", lang, counts=counts)
     course = loaded.course
-    return f"✓ {_count(len(course.modules), 'module')}, {_count(len(course.scenarios), 'scenario')}: {counts}"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+    return message("check.passed", lang, modules=count("check.modules", len(course.modules), lang),
+                   scenarios=count("check.scenarios", len(course.scenarios), lang), counts=counts)
 
 
 def _text(loaded: Loaded, strict: bool) -> str:
     """Errors, a blank line, warnings, then the summary line."""
     report = loaded.report
-    blocks = ["\n".join(p.format() for p in report.errors), "\n".join(p.format() for p in report.warnings)]
+    lang = language(loaded)
+    blocks = ["\n".join(p.format(lang) for p in report.errors), "\n".join(p.format(lang) for p in report.warnings)]
     return "\n\n".join([b for b in blocks if b] + [summary(loaded, strict)])
 
 
@@ -67,7 +83,7 @@ def _github(loaded: Loaded, strict: bool) -> str:
         file = problem.file
         if loaded.root is not None:
             file = os.path.relpath(Path(loaded.root) / problem.file).replace(os.sep, "/")
-        text = problem.message + (f"\nhint: {problem.hint}" if problem.hint else "")
+        text = problem.message + ("\n" + message("check.hint", language(loaded), hint=problem.hint) if problem.hint else "")
         lines.append(f"::{level} file={_property(file)},line={problem.line},col={problem.col},"
                      f"title=branchbook::{_data(text)}")
     return "\n".join(lines + [summary(loaded, strict)])

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -43,6 +45,16 @@ def _load(course: Path) -> Loaded:
         return load_course(course)
     except CourseNotFound as error:
         raise click.UsageError(str(error)) from None
+
+
+def stop(errors: Iterable[str], outcome: str, progress=None) -> NoReturn:
+    """Exit 1 after printing each of ``errors`` and then the ``outcome`` (what was and was not written)."""
+    if progress is not None:
+        progress.stop()
+    for line in errors:
+        click.echo(f"error: {line}", err=True)
+    err.print(f"[bold red]✗[/] {outcome}")
+    sys.exit(1)
 
 
 def report_problems(loaded: Loaded, strict: bool, form: str = "text") -> bool:
@@ -102,7 +114,7 @@ def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: 
     from .write.decision_map import MapError
 
     try:  # Sphinx starts up (in a child) while the course is checked
-        started = start_site_build(find_root(course), strict=True, rebuild_all=rebuild_all)
+        started = start_site_build(find_root(course), rebuild_all=rebuild_all)
     except CourseNotFound:
         started = None
     try:
@@ -128,21 +140,14 @@ def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: 
             result = run_build(loaded.course, handouts=handouts, paper=paper, force=force,
                                rebuild_all=rebuild_all, on_progress=on_progress, started=started)
         except OutputConflict as conflict:
-            progress.stop()
-            for line in conflict.problems:
-                click.echo(f"error: {line}", err=True)
-            err.print("[bold red]✗[/] build stopped before writing anything; the previous site is unchanged.")
-            sys.exit(1)
+            stop(conflict.problems, "build stopped before writing anything; the previous site is unchanged.", progress)
         except SiteBuildFailed as failure:
             progress.stop()
             click.echo(failure.log, err=True)
             err.print("[bold red]✗[/] the Sphinx build failed (log above); the previous site is unchanged.")
             sys.exit(1)
         except MapError as error:
-            progress.stop()
-            click.echo(f"error: {error}", err=True)
-            err.print("[bold red]✗[/] build stopped before writing anything; the previous site is unchanged.")
-            sys.exit(1)
+            stop([str(error)], "build stopped before writing anything; the previous site is unchanged.", progress)
     err.print(f"[green]✓[/] {len(result.written)} file(s) generated, {result.unchanged} unchanged, "
               f"{len(result.deleted)} removed")
     if result.stale_handouts:
@@ -169,8 +174,8 @@ def serve_command(course: Path, port: int, scenario_id: str | None, open_browser
     reader stays at the same step), the rest of the site reloads when Sphinx has rebuilt it (a few seconds). Handouts are not remade (run `build`).
     Ctrl-C stops it.
     """
-    from .check.problems import did_you_mean
     from .load import find_root, source_files
+    from .problems import did_you_mean
     from .serve import PortBusy, serve
 
     try:
@@ -235,7 +240,12 @@ def stats_command(course: Path, form: str) -> None:
 
     loaded = _load(course)
     if loaded.course is None:
-        click.echo(f"{len(loaded.report.errors)} error(s): run `branchbook check` and fix them first", err=True)
+        from .check_output import language
+        from .messages import message
+        from .messages.formats import count
+
+        lang = language(loaded)
+        click.echo(message("check.fix_first", lang, errors=count("check.errors", len(loaded.report.errors), lang)), err=True)
         sys.exit(1)
     click.echo(stats.as_json(loaded.course) if form == "json" else stats.as_text(loaded.course))
 
@@ -252,16 +262,21 @@ def schema(what: str) -> None:
 @main.command("handouts")
 @COURSE_ARG
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the PDFs (default: book/_build/handouts in the course).")
+              help="Folder for the PDFs (default: book/handouts, where `build` puts them and the pages link them).")
 @click.option("--paper", type=click.Choice(["a4", "us-letter"]), default="a4", show_default=True,
               help="Paper size of the printable handouts.")
 @click.option("--strict", is_flag=True, help="Treat check warnings as errors.")
-def handouts_command(course: Path, out: Path | None, paper: str, strict: bool) -> None:
+@click.option("--force", is_flag=True, help="Overwrite PDFs that were edited or replaced by hand.")
+def handouts_command(course: Path, out: Path | None, paper: str, strict: bool, force: bool) -> None:
     """Check COURSE and make its printable handouts (PDF): packets, role cards, quick-reference
-    cards, facilitator guides and a certificate. Files are written only when every PDF compiled."""
+    cards, facilitator guides and a certificate, as `build` makes them (and with its cache: an
+    unchanged PDF is neither compiled nor written again). Files are written only when every PDF
+    compiled."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from .output import write_atomic
+    from .build import write_handouts
+    from .output import OutputConflict
+    from .write import WriteOptions
     from .write import handouts as handout_writer
     from .write.decision_map import MapError
 
@@ -269,22 +284,20 @@ def handouts_command(course: Path, out: Path | None, paper: str, strict: bool) -
     if not report_problems(loaded, strict):
         err.print("Nothing was written.")
         sys.exit(1)
-    target = out if out is not None else loaded.course.root / "book" / "_build" / "handouts"
+    target = out if out is not None else loaded.course.root / "book" / layout.HANDOUTS_DIR
     jobs = handout_writer.plan(loaded.course, paper)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=err.console, transient=not err.is_terminal) as progress:
         task = progress.add_task("handouts", total=len(jobs))
+        options = WriteOptions(paper=paper, on_progress=lambda name: progress.update(task, advance=1, description=name))
         try:
-            files = handout_writer.write(
-                loaded.course, paper=paper, on_progress=lambda name: progress.update(task, advance=1, description=name))
+            plan = write_handouts(loaded.course, options, force=force, out=out)
         except (handout_writer.HandoutError, MapError) as error:
-            progress.stop()
-            click.echo(f"error: {error}", err=True)
-            err.print("[bold red]✗[/] a handout failed to compile; nothing was written.")
-            sys.exit(1)
-    for name, data in files.items():
-        write_atomic(target / Path(name).relative_to(layout.HANDOUTS_DIR), data)
-    err.print(f"[green]✓[/] {len(files)} PDF(s), {paper}, in {target}")
+            stop([str(error)], "a handout failed to compile; nothing was written.", progress)
+        except OutputConflict as conflict:
+            stop(conflict.problems, "nothing was written.", progress)
+    err.print(f"[green]✓[/] {len(jobs)} PDF(s), {paper}, in {target}: {len(plan.write)} written, "
+              f"{len(plan.unchanged)} unchanged, {len(plan.delete)} removed")
 
 
 @main.command("init")

@@ -27,7 +27,7 @@ def export_scorm(course: Path, version: str, module_ids: tuple[str, ...], single
     reporting completion and, for a module with a 'mastery' score, the knowledge-check score.
     Learners' choices are sent only when course.yml opts in (lms: report_choices: true)."""
     from .build import build
-    from .cli import _load, err, report_problems, require_known
+    from .cli import _load, err, report_problems, require_known, stop
     from .output import OutputConflict, write_atomic
     from .site import SiteBuildFailed
     from .write import scorm
@@ -40,10 +40,7 @@ def export_scorm(course: Path, version: str, module_ids: tuple[str, ...], single
     try:
         result = build(loaded.course, handouts=handouts)
     except OutputConflict as conflict:
-        for line in conflict.problems:
-            click.echo(f"error: {line}", err=True)
-        err.print("[bold red]✗[/] the site could not be brought up to date; nothing was exported.")
-        sys.exit(1)
+        stop(conflict.problems, "the site could not be brought up to date; nothing was exported.")
     except SiteBuildFailed as failure:
         click.echo(failure.log, err=True)
         err.print("[bold red]✗[/] the Sphinx build failed (log above); nothing was exported.")

@@ -15,12 +15,13 @@ from pathlib import Path
 from . import parallel
 from .check import content_rules, course_rules, deidentify, gaps, graph, markup, schema, states
 from .check.partial import LeftOut
-from .check.problems import Problem, Report, display_paths
 from .check_cache import CheckCache
 from .model import Course, CourseSettings, Module, Scenario
 from .model.texts import module_texts, scenario_texts
+from .problems import Problem, Report, display_paths
 from .read import bibtex_keys, markdown_source, yaml_source
 from .read.lazy_marks import LazySourceMap
+from .source_map import SourceMap
 
 COURSE_FILE = "course.yml"
 BIBLIOGRAPHY = Path("book") / "references.bib"
@@ -94,9 +95,10 @@ def _load(root: Path) -> Loaded:
     report.extend(problems)
     deidentification = None if settings is None or problems else (denylist, settings.deidentification.allow)
 
-    def check_file(job: tuple[str, Path, str]) -> tuple[FileResult, yaml_source.SourceMap]:
+    def check_file(job: tuple[str, Path, str]) -> tuple[FileResult, SourceMap]:
         kind, file, shown = job
-        return _check_file(kind, file, shown, deidentification, settings.rules if settings is not None else None)
+        return _check_file(kind, file, shown, deidentification, settings.rules if settings is not None else None,
+                           settings.language if settings is not None else "en")
 
     module_files, scenario_files = source_files(root)
     files = [("module", file) for file in module_files] + [("scenario", file) for file in scenario_files]
@@ -137,16 +139,17 @@ def _load(root: Path) -> Loaded:
     return Loaded(course, report, root)
 
 
-def _scenario_checks(scenario: Scenario, marks: yaml_source.SourceMap, left_out: LeftOut) -> list[Problem]:
+def _scenario_checks(scenario: Scenario, marks: SourceMap, left_out: LeftOut,
+                     language: str = "en") -> list[Problem]:
     """The rules that need one whole scenario (and nothing else of the course); ``left_out`` says what
     schema problems left out of a partial scenario."""
-    return [*graph.check(scenario, marks, left_out), *states.check(scenario, marks, left_out=left_out),
-            *markup.check_scenario_fields(scenario_texts(scenario), marks), *gaps.check(scenario, marks)]
+    return [*graph.check(scenario, marks, left_out, language), *states.check(scenario, marks, left_out=left_out, lang=language),
+            *markup.check_scenario_fields(scenario_texts(scenario), marks, language), *gaps.check(scenario, marks, language)]
 
 
-def _module_checks(module: Module, marks: yaml_source.SourceMap, left_out: LeftOut) -> list[Problem]:
+def _module_checks(module: Module, marks: SourceMap, left_out: LeftOut, language: str = "en") -> list[Problem]:
     """The rules that need one whole module (and nothing else of the course)."""
-    return list(markup.check_reading(module.reading, marks))
+    return list(markup.check_reading(module.reading, marks, language))
 
 
 @dataclass(frozen=True)
@@ -169,9 +172,10 @@ class FileResult:
 
 _KINDS = {  # kind -> (reader, model, what, per-file rules, its texts for de-identification)
     "module": (lambda file, shown: markdown_source.read(file, shown)[:3], Module, "module",
-               lambda module, marks, left_out: _module_checks(module, marks, left_out), module_texts),
+               lambda module, marks, left_out, language: _module_checks(module, marks, left_out, language), module_texts),
     "scenario": (lambda file, shown: yaml_source.read(file, shown), Scenario, "scenario",
-                 lambda scenario, marks, left_out: _scenario_checks(scenario, marks, left_out), scenario_texts),
+                 lambda scenario, marks, left_out, language: _scenario_checks(scenario, marks, left_out, language),
+                 scenario_texts),
 }
 
 
@@ -186,31 +190,32 @@ def _read_and_validate(kind: str, file: Path, shown: str):
     return raw, marks, problems, found
 
 
-def _check_file(kind: str, file: Path, shown: str, deidentification, rules) -> tuple[FileResult, yaml_source.SourceMap]:
+def _check_file(kind: str, file: Path, shown: str, deidentification, rules,
+                language: str = "en") -> tuple[FileResult, SourceMap]:
     """Read, validate and check one file on its own (course-wide rules come later, on every file's result)."""
     _, _, _, checks, texts = _KINDS[kind]
     raw, marks, problems, found = _read_and_validate(kind, file, shown)
     claimed = []
     if found is not None:
-        problems += checks(found.item, found.marks, found.left_out)
+        problems += checks(found.item, found.marks, found.left_out, language)
         marks = found.marks
     if found is not None and found.whole_for_other_files:
         if deidentification is not None:
             denylist, allow = deidentification
-            problems += deidentify.check_fields(texts(found.item), found.marks, denylist, allow)
+            problems += deidentify.check_fields(texts(found.item), found.marks, denylist, allow, language)
     else:
         claimed.append(file.stem)
     if isinstance(raw, dict) and isinstance(raw.get("id"), str):
         claimed.append(raw["id"])
     content = None
     if kind == "scenario" and found is not None and not found.left_out and rules is not None:
-        content = content_rules.scenario_part(found.item, found.marks, rules)
+        content = content_rules.scenario_part(found.item, found.marks, rules, language)
     result = FileResult(found.item if found else None, found.left_out if found else None,
                         bool(found and found.whole_for_other_files), tuple(problems), content, tuple(claimed))
     return result, marks
 
 
-def _check_files(jobs, check_file, cache: CheckCache) -> list[tuple[FileResult, yaml_source.SourceMap]]:
+def _check_files(jobs, check_file, cache: CheckCache) -> list[tuple[FileResult, SourceMap]]:
     """Every job's result with its source map: from the cache where the file is unchanged (its map then
     parsed again only if a course-wide rule asks for a position), else computed, on every core when many."""
     results: list = [None] * len(jobs)
@@ -244,7 +249,7 @@ def _build_validators() -> None:
 def _lazy_marks(job: tuple[str, Path, str]) -> LazySourceMap:
     """The file's source map, read again (and re-keyed as for its partial model) only when asked for."""
 
-    def load() -> yaml_source.SourceMap:
+    def load() -> SourceMap:
         _, marks, _, found = _read_and_validate(*job)
         return found.marks if found is not None else marks
 
@@ -258,7 +263,7 @@ def _read_bytes(path: Path) -> bytes:
         return b""  # the reader reports why
 
 
-def _denylist(root: Path, settings: CourseSettings | None, marks: yaml_source.SourceMap
+def _denylist(root: Path, settings: CourseSettings | None, marks: SourceMap
               ) -> tuple[frozenset[str], list[Problem], bytes]:
     """The course's denylist (and its bytes, for the cache key), or the problem of finding it."""
     name = settings.deidentification.denylist if settings is not None else None

@@ -61,6 +61,7 @@ class Plan:
     write: dict[str, bytes] = field(default_factory=dict)
     unchanged: list[str] = field(default_factory=list)
     delete: list[str] = field(default_factory=list)
+    within: str = ""  # the path prefix the plan covers (see :func:`plan`)
 
 
 def _manifest(root: Path) -> dict[str, list[str]]:
@@ -77,10 +78,13 @@ def _save_manifest(root: Path, files: dict[str, list[str]]) -> None:
     write_atomic(root / MANIFEST, (json.dumps(document, indent=1) + "\n").encode("utf-8"))
 
 
-def plan(root: Path, files: dict[str, bytes], force: bool = False) -> Plan:
-    """Decide what to write and delete; raise :class:`OutputConflict` before touching anything."""
+def plan(root: Path, files: dict[str, bytes], force: bool = False, within: str = "") -> Plan:
+    """Decide what to write and delete; raise :class:`OutputConflict` before touching anything.
+
+    Only generated files whose path starts with ``within`` belong to this run: the others are
+    neither deleted nor forgotten (``branchbook handouts`` remakes ``handouts/`` alone)."""
     known = _manifest(root)
-    result, conflicts = Plan(), []
+    result, conflicts = Plan(within=within), []
     for rel, data in sorted(files.items()):
         path = root / rel
         if not path.exists():
@@ -101,7 +105,7 @@ def plan(root: Path, files: dict[str, bytes], force: bool = False) -> Plan:
             result.write[rel] = data
     for rel, hashes in sorted(known.items()):
         path = root / rel
-        if rel in files or not path.exists():
+        if not rel.startswith(within) or rel in files or not path.exists():
             continue
         if sha256(path.read_bytes()) in hashes or force:
             result.delete.append(rel)
@@ -114,10 +118,11 @@ def plan(root: Path, files: dict[str, bytes], force: bool = False) -> Plan:
 
 def apply(root: Path, files: dict[str, bytes], result: Plan) -> None:
     known = _manifest(root)
-    final = {rel: [sha256(data)] for rel, data in files.items()}
+    others = {rel: hashes for rel, hashes in known.items() if not rel.startswith(result.within) and rel not in files}
+    final = others | {rel: [sha256(data)] for rel, data in files.items()}
     if not result.write and not result.delete and known == final:
         return  # nothing changed: not even the manifest is rewritten
-    during = {rel: sorted(set(known.get(rel, [])) | {sha256(data)}) for rel, data in files.items()}
+    during = others | {rel: sorted(set(known.get(rel, [])) | {sha256(data)}) for rel, data in files.items()}
     during.update({rel: known[rel] for rel in result.delete})
     _save_manifest(root, during)
     for rel, data in result.write.items():

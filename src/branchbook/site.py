@@ -95,12 +95,12 @@ class SphinxChild:
     ``cancel`` ends it without building. A parent can thus check and generate while the child
     starts up, instead of one after the other."""
 
-    def __init__(self, book: Path, staging: Path, *, rebuild_all: bool, strict: bool,
+    def __init__(self, book: Path, staging: Path, *, rebuild_all: bool, warnings_as_errors: bool,
                  on_progress: Callable[[str, int], None] | None = None):
         command = [sys.executable, "-m", "branchbook.sphinx_run", str(book), str(staging / "html"),
                    str(staging / "doctrees"), "--wait", "--jobs", str(jobs(rebuild_all))]
         command += ["--all"] if rebuild_all else []
-        command += ["--strict"] if strict else []
+        command += ["--warnings-as-errors"] if warnings_as_errors else []
         self.staging, self.rebuild_all, self.on_progress, self.log = staging, rebuild_all, on_progress, []
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,

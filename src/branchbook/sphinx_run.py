@@ -1,6 +1,6 @@
 """Child process for one Sphinx build (isolated: Sphinx keeps global state, and a kill stays contained).
 
-Usage: python -m branchbook.sphinx_run BOOK OUTDIR DOCTREES [--all] [--strict] [--jobs N] [--wait]
+Usage: python -m branchbook.sphinx_run BOOK OUTDIR DOCTREES [--all] [--warnings-as-errors] [--jobs N] [--wait]
 
 With ``--wait`` the child does its slow start (imports, extensions, configuration, the saved
 environment: about two seconds) first, then waits for one line on standard input: ``go`` builds,
@@ -24,7 +24,7 @@ def _option(argv: list[str], name: str, default: str) -> str:
 def _declare_parallel_safe(app) -> None:
     """Every extension the book loads declares itself parallel-safe except sphinx-multitoc-numbering
     (loaded by sphinx-external-toc, 0.1.3), which declares nothing, so Sphinx would read serially and
-    warn (an error under --strict). It only replaces how section numbers are assigned, which Sphinx
+    warn (an error under --warnings-as-errors). It only replaces how section numbers are assigned, which Sphinx
     does in the main process after the workers have read; it keeps no per-page state."""
     extension = app.extensions.get("sphinx_multitoc_numbering")
     if extension is not None and extension.parallel_read_safe is None:
@@ -49,13 +49,14 @@ def main(argv: list[str]) -> int:
 
     book, outdir, doctrees = (Path(a) for a in argv[:3])
     rebuild_all, jobs = "--all" in argv, int(_option(argv, "--jobs", "1"))
+    warnings_as_errors = "--warnings-as-errors" in argv
     # Jupyter Book's build_sphinx, split in two at app.build so that the start-up can run ahead.
     config, _ = get_final_config(user_yaml=book / "_config.yml", cli_config={"latex_individualpages": False},
                                  sourcedir=book, use_external_toc=True)
     with patch_docutils(None), docutils_namespace():
         app = Sphinx(srcdir=str(book), confdir=None, outdir=str(outdir), doctreedir=str(doctrees),
                      buildername="html", confoverrides=config, status=sys.stdout, warning=sys.stderr,
-                     freshenv=rebuild_all, warningiserror="--strict" in argv, keep_going="--strict" in argv,
+                     freshenv=rebuild_all, warningiserror=warnings_as_errors, keep_going=warnings_as_errors,
                      parallel=jobs)
         if app.config["use_multitoc_numbering"] and "numbered: true" in yaml.dump(app.config.external_site_map.as_json()):
             app.setup_extension("sphinx_multitoc_numbering")

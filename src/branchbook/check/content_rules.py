@@ -9,10 +9,14 @@ from __future__ import annotations
 import re
 from typing import Iterator, Sequence
 
+from babel.numbers import format_percent
+
+from ..messages import message
+from ..messages.formats import locale
 from ..model import CourseSettings, Module, Rules, Scenario
-from ..read.yaml_source import SourceMap
+from ..problems import Problem
+from ..source_map import SourceMap
 from . import measures, states
-from .problems import Problem
 
 WARN = "warning"
 GRAPH_REQUIRED_KINDS = ("good", "harmful")  # graph.check already reports these as errors when missing
@@ -25,19 +29,20 @@ def check(settings: CourseSettings, settings_marks: SourceMap, modules: Sequence
     coverage is then not judged, as the missing file may be the one that covers it. ``parts``: each
     scenario's :func:`scenario_part`, where the caller has it already (the check caches it per file)."""
     rules = settings.rules
-    parts = [part or scenario_part(scenario, marks, rules)
+    parts = [part or scenario_part(scenario, marks, rules, settings.language)
              for (scenario, marks), part in zip(scenarios, parts or [None] * len(scenarios))]
     for problems, _ in parts:
         yield from problems
+    lang = settings.language
     if rules.one_person_per_name:
-        yield from _names(_in_course_order(settings, modules, scenarios))
+        yield from _names(_in_course_order(settings, modules, scenarios), lang)
     by_id = {scenario.id: scenario for scenario, _ in scenarios}
     minutes = {scenario.id: part[1] for (scenario, _), part in zip(scenarios, parts)}
     for module, marks in modules:
-        yield from module_rules(module, marks, rules)
-        yield from _duration(module, marks, rules, [(by_id[s], minutes[s]) for s in module.scenarios if s in by_id])
+        yield from module_rules(module, marks, rules, lang)
+        yield from _duration(module, marks, rules, [(by_id[s], minutes[s]) for s in module.scenarios if s in by_id], lang)
         if rules.cite_findings:
-            yield from uncited_findings(module.reading, marks)
+            yield from uncited_findings(module.reading, marks, lang)
     if all_scenarios_valid:
         yield from course_wide(settings, settings_marks, [s for s, _ in scenarios])
 
@@ -46,96 +51,93 @@ ScenarioPart = tuple[tuple[Problem, ...], float]
 """What the content bars find in one scenario on its own, and the minutes it takes to play."""
 
 
-def scenario_part(scenario: Scenario, marks: SourceMap, rules: Rules) -> ScenarioPart:
+def scenario_part(scenario: Scenario, marks: SourceMap, rules: Rules, lang: str = "en") -> ScenarioPart:
     """The content bars of one scenario, which need nothing else of the course (so the check can cache them)."""
     found = states.explore(scenario)
-    return tuple(scenario_rules(scenario, marks, rules, found)), measures.scenario_minutes(scenario, found, rules)
+    return tuple(scenario_rules(scenario, marks, rules, found, lang)), measures.scenario_minutes(scenario, found, rules)
 
 
 def course_wide(settings: CourseSettings, marks: SourceMap, scenarios: Sequence[Scenario]) -> Iterator[Problem]:
-    rules = settings.rules
+    rules, lang = settings.rules, settings.language
     if rules.cover_every_failure:
         taught = {f for s in scenarios for f in s.provenance.failures}
         for i, failure in enumerate(settings.failures):
             if failure.id not in taught:
-                yield marks.problem(("failures", i, "id"), f"no scenario teaches failure pattern {failure.id}",
-                                    f"name {failure.id} in a scenario's 'provenance: failures:', write a scenario for it, "
-                                    f"or set {_rule('cover_every_failure')} to false", WARN)
+                yield marks.problem(("failures", i, "id"), message("check.content.failure_untaught", lang, id=failure.id),
+                                    message("check.content.failure_untaught_hint", lang, id=failure.id,
+                                            rule=_rule("cover_every_failure", lang)), WARN)
     defined = {entry.term.casefold() for entry in settings.glossary}
     for term in rules.require_glossary_terms:
         if term.casefold() not in defined:
             yield marks.problem(("glossary", "[key]") if settings.glossary else ("rules", "require_glossary_terms"),
-                                f"the glossary does not define '{term}'",
-                                "add '- {term: " + term + ", definition: …}' under 'glossary:'", WARN)
+                                message("check.content.glossary_term", lang, term=term),
+                                message("check.content.glossary_term_hint", lang, term=term), WARN)
 
 
-def module_rules(module: Module, marks: SourceMap, rules: Rules) -> Iterator[Problem]:
-    counts = (("scenarios", len(module.scenarios), rules.min_scenarios_per_module, "scenarios",
-               "list another scenario under 'scenarios:' (`branchbook new scenario ID --module " + module.id + "`)"),
-              ("objectives", len(module.objectives), rules.min_objectives_per_module, "objectives",
-               "add an 'After this module you can …' statement under 'objectives:'"),
-              ("checks", len(module.checks), rules.min_checks_per_module, "knowledge-check questions",
-               "add a question under 'checks:' (docs/authoring.md, 'A module file')"))
-    for field, have, need, what, todo in counts:
+def module_rules(module: Module, marks: SourceMap, rules: Rules, lang: str = "en") -> Iterator[Problem]:
+    counts = (("scenarios", len(module.scenarios), rules.min_scenarios_per_module),
+              ("objectives", len(module.objectives), rules.min_objectives_per_module),
+              ("checks", len(module.checks), rules.min_checks_per_module))
+    for field, have, need in counts:
         if have < need:
-            yield marks.problem((field, "[key]"), f"the module has {have} {what}; the course asks for at least {need}",
-                                f"{todo}, or lower {_rule('min_' + field + '_per_module')}", WARN)
+            yield marks.problem((field, "[key]"), message(f"check.content.module_{field}", lang, have=have, need=need),
+                                message(f"check.content.module_{field}_hint", lang, module=module.id,
+                                        rule=_rule("min_" + field + "_per_module", lang)), WARN)
     words = measures.word_count(module.reading)
     if words < rules.min_reading_words:
-        yield marks.problem(("reading",), f"the reading has {words} words; the course asks for at least "
-                            f"{rules.min_reading_words}", f"say more, or lower {_rule('min_reading_words')}", WARN)
+        yield marks.problem(("reading",), message("check.content.reading_short", lang, words=words,
+                                                  need=rules.min_reading_words),
+                            message("check.content.reading_short_hint", lang, rule=_rule("min_reading_words", lang)), WARN)
     if rules.max_reading_words is not None and words > rules.max_reading_words:
-        yield marks.problem(("reading",), f"the reading has {words} words; the course allows {rules.max_reading_words}",
-                            f"cut it or split the module, or raise {_rule('max_reading_words')}", WARN)
+        yield marks.problem(("reading",), message("check.content.reading_long", lang, words=words,
+                                                  most=rules.max_reading_words),
+                            message("check.content.reading_long_hint", lang, rule=_rule("max_reading_words", lang)), WARN)
 
 
-def _rule(name: str) -> str:
-    return f"rules.{name} in course.yml"
+def _rule(name: str, lang: str = "en") -> str:
+    return message("check.content.rule", lang, name=name)
 
 
 def scenario_rules(scenario: Scenario, marks: SourceMap, rules: Rules,
-                   found: states.Exploration | None) -> Iterator[Problem]:
+                   found: states.Exploration | None, lang: str = "en") -> Iterator[Problem]:
+    def say(key: str, **values: object) -> str:
+        return message(f"check.content.{key}", lang, **values)
+
     nodes_at = ("nodes", "[key]")
     scenes = len(scenario.nodes)
     if scenes < rules.min_scenes:
-        yield marks.problem(nodes_at, f"the scenario has {scenes} scenes; the course asks for at least {rules.min_scenes}",
-                            "add the consequences of a choice and a later decision that depends on it, "
-                            f"or lower {_rule('min_scenes')}", WARN)
+        yield marks.problem(nodes_at, say("scenes", have=scenes, need=rules.min_scenes),
+                            say("scenes_hint", rule=_rule("min_scenes", lang)), WARN)
     if rules.min_decisions_per_path and found is not None and found.complete:
         for ending, path in measures.shortest_playthroughs(scenario, found).items():
             if len(path.steps) < rules.min_decisions_per_path:
                 yield marks.problem(
                     ("nodes", ending, "[key]"),
-                    f"ending '{ending}' is reached after {len(path.steps)} decision(s) ({path.describe()}); "
-                    f"the course asks for at least {rules.min_decisions_per_path} on every path",
-                    "put another decision on this path (e.g. a scene where the consequence has to be handled), "
-                    f"or lower {_rule('min_decisions_per_path')}", WARN)
+                    say("short_path", ending=ending, have=len(path.steps), path=path.describe(),
+                        need=rules.min_decisions_per_path),
+                    say("short_path_hint", rule=_rule("min_decisions_per_path", lang)), WARN)
     decided = measures.decisions(scenario)
     few = [nid for nid in decided if len(scenario.nodes[nid].choices) < 3]
     if decided and rules.min_share_three_options and (len(decided) - len(few)) / len(decided) < rules.min_share_three_options:
-        yield marks.problem(nodes_at, f"{len(decided) - len(few)} of {len(decided)} decisions offer three or more options; "
-                            f"the course asks for at least {rules.min_share_three_options:.0%}",
-                            "add a plausible third option (often a well-meant half-measure) at "
-                            + ", ".join(f"'{nid}'" for nid in few[:4]) + f"; or lower {_rule('min_share_three_options')}",
-                            WARN)
+        yield marks.problem(nodes_at, say("three_options", have=len(decided) - len(few), decisions=len(decided),
+                                          need=format_percent(rules.min_share_three_options, locale=locale(lang))),
+                            say("three_options_hint", scenes=", ".join(f"'{nid}'" for nid in few[:4]),
+                                rule=_rule("min_share_three_options", lang)), WARN)
     kinds = {e.kind for e in scenario.endings.values()}
     for kind in rules.require_ending_kinds:
         if kind not in kinds and kind not in GRAPH_REQUIRED_KINDS:
-            yield marks.problem(nodes_at, f"the scenario has no '{kind}' ending",
-                                f"add a scene with 'ending: {{kind: {kind}, title, debrief}}', "
-                                f"or remove '{kind}' from {_rule('require_ending_kinds')}", WARN)
-    yield from _labels(scenario, marks, rules)
-    yield from _reading_ease(scenario, marks, rules)
+            yield marks.problem(nodes_at, say("ending_kind", kind=kind),
+                                say("ending_kind_hint", kind=kind, rule=_rule("require_ending_kinds", lang)), WARN)
+    yield from _labels(scenario, marks, rules, say)
+    yield from _reading_ease(scenario, marks, rules, say)
     if rules.require_scripted_role and all(role.playable for role in scenario.roles):
-        yield marks.problem(("roles", "[key]"), "every role is playable, so a participant would play the person harmed",
-                            "mark the person harmed 'playable: false': their words are scripted", WARN)
+        yield marks.problem(("roles", "[key]"), say("all_playable"), say("all_playable_hint"), WARN)
     if rules.require_private_brief and not any(role.private for role in scenario.roles):
-        yield marks.problem(("roles", "[key]"), "no role has a private brief",
-                            "give one role a 'private:' brief (printed only on its card) so a workshop "
-                            f"has something to discover; or set {_rule('require_private_brief')} to false", WARN)
+        yield marks.problem(("roles", "[key]"), say("no_private"),
+                            say("no_private_hint", rule=_rule("require_private_brief", lang)), WARN)
 
 
-def _labels(scenario: Scenario, marks: SourceMap, rules: Rules) -> Iterator[Problem]:
+def _labels(scenario: Scenario, marks: SourceMap, rules: Rules, say) -> Iterator[Problem]:
     if not rules.max_label_words:
         return
     for nid, node in scenario.nodes.items():
@@ -143,11 +145,11 @@ def _labels(scenario: Scenario, marks: SourceMap, rules: Rules) -> Iterator[Prob
             words = measures.word_count(choice.label)
             if words > rules.max_label_words:
                 yield marks.problem(("nodes", nid, "choices", i, "label"),
-                                    f"choice label has {words} words; the course allows {rules.max_label_words}",
-                                    "keep the action in the label and move the reasons to 'feedback'", WARN)
+                                    say("label_long", words=words, most=rules.max_label_words),
+                                    say("label_long_hint"), WARN)
 
 
-def _reading_ease(scenario: Scenario, marks: SourceMap, rules: Rules) -> Iterator[Problem]:
+def _reading_ease(scenario: Scenario, marks: SourceMap, rules: Rules, say) -> Iterator[Problem]:
     if rules.min_reading_ease is None:
         return
     ease = measures.reading_ease(measures.prose(scenario))
@@ -159,9 +161,8 @@ def _reading_ease(scenario: Scenario, marks: SourceMap, rules: Rules) -> Iterato
         if measures.word_count(text) >= 40:
             scenes.append((measures.reading_ease(text), nid))
     hardest = ", ".join(f"'{nid}' ({score:.0f})" for score, nid in sorted(scenes)[:3])
-    yield marks.problem(("title",), f"reading ease {ease:.0f} (Flesch) is below the course's {rules.min_reading_ease:g}",
-                        "use shorter sentences and everyday words"
-                        + (f"; hardest scenes: {hardest}" if hardest else ""), WARN)
+    yield marks.problem(("title",), say("reading_ease", ease=f"{ease:.0f}", need=f"{rules.min_reading_ease:g}"),
+                        say("reading_ease_hint_scenes", scenes=hardest) if hardest else say("reading_ease_hint"), WARN)
 
 
 def _in_course_order(settings: CourseSettings, modules: Sequence[tuple[Module, SourceMap]],
@@ -179,7 +180,7 @@ _NAME_PART = re.compile(r"[A-Z][\w'’-]+")
 _HONORIFICS = {"Dr", "Mr", "Mrs", "Ms", "Mx", "Prof", "Rev", "Sir", "Dame"}
 
 
-def _names(scenarios: Sequence[tuple[Scenario, SourceMap]]) -> Iterator[Problem]:
+def _names(scenarios: Sequence[tuple[Scenario, SourceMap]], lang: str) -> Iterator[Problem]:
     """One person per name: a first name or surname that appears in two scenarios reads as the same person."""
     first_use: dict[str, tuple[Scenario, SourceMap, str]] = {}
     ids: set[str] = set()
@@ -196,23 +197,26 @@ def _names(scenarios: Sequence[tuple[Scenario, SourceMap]]) -> Iterator[Problem]
             if part in first_use:
                 other, other_marks, full = first_use[part]
                 yield marks.problem_at(("roles", i, "name"), scenario.roles[i].name, offset,
-                                       f"the name '{part}' is also used in {other_marks.file} ({full})",
-                                       "one person per name in the course: give this person a name of their own "
-                                       f"(or set {_rule('one_person_per_name')} to false for recurring characters)", WARN)
+                                       message("check.content.name_reused", lang, name=part, file=other_marks.file,
+                                               full=full),
+                                       message("check.content.name_reused_hint", lang,
+                                               rule=_rule("one_person_per_name", lang)), WARN)
             else:
                 first_use[part] = (scenario, marks, scenario.roles[i].name)
 
 
-def _duration(module: Module, marks: SourceMap, rules: Rules, scenarios: list[tuple[Scenario, float]]) -> Iterator[Problem]:
+def _duration(module: Module, marks: SourceMap, rules: Rules, scenarios: list[tuple[Scenario, float]],
+              lang: str) -> Iterator[Problem]:
     reading = measures.reading_minutes(module, rules)
     playing = [minutes for _, minutes in scenarios]
     need = round(reading + sum(playing))
     if module.duration < need:
-        parts = [f"reading {reading:.0f}"] + [f"{s.id} {m:.0f}" for (s, _), m in zip(scenarios, playing)]
-        yield marks.problem(("duration",), f"duration {module.duration} minutes is less than the {need} its reading "
-                            f"and scenarios need ({', '.join(parts)})",
-                            f"raise 'duration' to at least {need}, or move a scenario to another module; the estimate "
-                            f"uses {_rule('words_per_minute')} and {_rule('minutes_per_decision')} (docs/authoring.md)",
+        parts = [message("check.content.duration_reading", lang, minutes=f"{reading:.0f}")]
+        parts += [f"{s.id} {m:.0f}" for (s, _), m in zip(scenarios, playing)]
+        yield marks.problem(("duration",), message("check.content.duration", lang, minutes=module.duration, need=need,
+                                                   parts=message("words.list_separator", lang).join(parts)),
+                            message("check.content.duration_hint", lang, need=need,
+                                    words=_rule("words_per_minute", lang), decisions=_rule("minutes_per_decision", lang)),
                             WARN)
 
 
@@ -233,7 +237,7 @@ _BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)*_]*\s+|\n[ \t]*\n|\n(?=[ \t]*(?:[-
 _BLOCK_START = re.compile(r"\s*(?:[-*+]\s|>\s*)*")
 
 
-def uncited_findings(reading: str, marks: SourceMap) -> Iterator[Problem]:
+def uncited_findings(reading: str, marks: SourceMap, lang: str = "en") -> Iterator[Problem]:
     """Sentences of a module reading that state a number or a finding without a ``{cite}`` key."""
     masked = _ROLE.sub(lambda m: m.group(1) + " " * (len(m.group()) - len(m.group(1))), reading)
     for pattern in (_CODE_BLOCK, _NOT_PROSE, _SKIP):
@@ -251,6 +255,5 @@ def uncited_findings(reading: str, marks: SourceMap) -> Iterator[Problem]:
             shown = " ".join(reading[offset + lead:end].split())
             shown = shown if len(shown) <= 70 else shown[:67] + "…"
             yield marks.problem_at(("reading",), reading, offset + hit.start(),
-                                   f"this sentence states a number or a finding without a citation: '{shown}'",
-                                   "add {cite}`key` for its source in the same sentence (keys are in book/references.bib), "
-                                   f"or say it without the figure; the rule is {_rule('cite_findings')}", WARN)
+                                   message("check.content.uncited", lang, sentence=shown),
+                                   message("check.content.uncited_hint", lang, rule=_rule("cite_findings", lang)), WARN)

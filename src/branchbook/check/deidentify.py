@@ -14,9 +14,10 @@ import unicodedata
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from ..messages import message
 from ..model.course import Allowance
-from ..read.yaml_source import SourceMap
-from .problems import Problem
+from ..problems import Problem
+from ..source_map import SourceMap
 
 MAX_WINDOW = 4
 _WORD = re.compile(r"[^\W_]+")
@@ -130,8 +131,12 @@ def contact_details(text: str) -> Iterator[tuple[str, int, int]]:
         yield what, start, end
 
 
+_WHAT = {"a name on the de-identification denylist": "denylisted", "an e-mail address": "email", "a URL": "url",
+         "a phone number": "phone", "a street address": "street"}  # what was found -> its words in the catalogue
+
+
 def check_fields(fields: Iterable[tuple[tuple, str]], marks: SourceMap, denylist: frozenset[str],
-                 allow: Iterable[Allowance]) -> Iterator[Problem]:
+                 allow: Iterable[Allowance], lang: str = "en") -> Iterator[Problem]:
     allowed = {(normalise(a.text), a.file) for a in allow}
     fields = list(fields)
     folded = [_fold(text) for _, text in fields]
@@ -146,6 +151,7 @@ def check_fields(fields: Iterable[tuple[tuple, str]], marks: SourceMap, denylist
             if (key, None) in allowed or (key, marks.file) in allowed:
                 continue
             shown = found if len(found) <= 80 else found[:80] + "…"
-            yield marks.problem_at(path, text, start, f"'{shown}' looks like {what}",
-                                   "fiction only: replace it with an invented one, or accept this occurrence under "
-                                   "deidentification.allow in course.yml with a reason")
+            yield marks.problem_at(path, text, start,
+                                   message("check.deidentify.looks_like", lang, text=shown,
+                                           what=message(f"check.deidentify.{_WHAT[what]}", lang)),
+                                   message("check.deidentify.looks_like_hint", lang))

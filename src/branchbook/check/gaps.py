@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..messages import message
 from ..model import Scenario
 from ..model.texts import scenario_texts
-from ..read.yaml_source import SourceMap
-from .problems import Problem
+from ..problems import Problem
+from ..source_map import SourceMap
 
 MARK = "TODO"
 
 
-def check(scenario: Scenario, marks: SourceMap) -> Iterator[Problem]:
+def check(scenario: Scenario, marks: SourceMap, lang: str = "en") -> Iterator[Problem]:
     note = scenario.provenance.note
     for path, text in [*scenario_texts(scenario), *([(("provenance", "note"), note)] if note else [])]:
         if text.lstrip().startswith(MARK):
-            yield marks.problem(path, f"{'.'.join(map(str, path))} is still to be written: {text.strip()[:60]!r}",
-                                "replace the TODO text with the scene's own words", severity="warning")
+            yield marks.problem(path, message("check.gaps.todo", lang, field=".".join(map(str, path)),
+                                              text=repr(text.strip()[:60])),
+                                message("check.gaps.todo_hint", lang), severity="warning")

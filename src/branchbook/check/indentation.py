@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..read.yaml_source import DataPath, SourceMap
-from .problems import Problem, spaces
+from ..problems import Problem, spaces
+from ..source_map import DataPath, SourceMap
 
 _SCENE_FIELDS = ("text", "speaker", "choices", "ending", "facilitator")
 _SHAPE = ("text", "choices", "ending")  # a mapping with one of these is a scene

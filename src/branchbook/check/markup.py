@@ -11,8 +11,9 @@ import re
 from functools import lru_cache
 from typing import Iterable, Iterator
 
-from ..read.yaml_source import SourceMap
-from .problems import Problem
+from ..messages import message
+from ..problems import Problem
+from ..source_map import SourceMap
 
 _HTML = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>|<!--")
 _LINK = re.compile(r"\]\(\s*<?([A-Za-z][A-Za-z0-9+.-]{0,31}):|<([A-Za-z][A-Za-z0-9+.-]{1,31}):[^\s<>]*>")
@@ -58,26 +59,32 @@ def _without_code_blocks(text: str) -> str:
     return "\n".join(out)
 
 
-def _findings(text: str) -> Iterator[tuple[int, str]]:
+def words(kind: str, detail: str, lang: str = "en") -> str:
+    """What was found, in words: ``the MyST role '{raw}'`` (``kind`` role, ``detail`` raw)."""
+    return message(f"check.markup.{kind}", lang, detail=detail)
+
+
+def _findings(text: str) -> Iterator[tuple[int, str, str]]:
+    """(offset, kind, detail) of each piece of markup: kind is role, html, link or directive."""
     for m in _ROLE.finditer(text):
-        yield m.start(), f"the MyST role '{{{m.group(1)}}}'"
+        yield m.start(), "role", m.group(1)
     # Roles, code blocks and code spans blanked (same length): HTML shown as code is harmless.
     prose = _CODE_SPAN.sub(_blank, _without_code_blocks(_ROLE.sub(_blank, text)))
     for m in _HTML.finditer(prose):
-        yield m.start(), f"raw HTML '{m.group()[:40]}'"
+        yield m.start(), "html", m.group()[:40]
     for m in _LINK.finditer(prose):
         scheme = (m.group(1) or m.group(2)).lower()
         if scheme not in _SAFE_SCHEMES:
-            yield m.start(1) if m.group(1) else m.start(), f"a link to a '{scheme}:' address"
+            yield m.start(1) if m.group(1) else m.start(), "link", scheme
     for m in _DIRECTIVE.finditer(text):
-        yield m.start(1) - 1, f"the MyST directive '{{{m.group(1)}}}'"
+        yield m.start(1) - 1, "directive", m.group(1)
 
 
-def check_scenario_fields(fields: Iterable[tuple[tuple, str]], marks: SourceMap) -> Iterator[Problem]:
+def check_scenario_fields(fields: Iterable[tuple[tuple, str]], marks: SourceMap, lang: str = "en") -> Iterator[Problem]:
     for path, text in fields:
-        for offset, what in _findings(text):
-            yield marks.problem_at(path, text, offset, f"{what} will be shown as text, not run",
-                                   "scenario text is plain Markdown: remove the markup", "warning")
+        for offset, kind, detail in _findings(text):
+            yield marks.problem_at(path, text, offset, message("check.markup.shown", lang, what=words(kind, detail, lang)),
+                                   message("check.markup.shown_hint", lang), "warning")
 
 
 @lru_cache(maxsize=1)
@@ -91,8 +98,8 @@ def _myst():
                             RendererHTML)
 
 
-def _parsed_findings(text: str, first: int = 0) -> Iterator[tuple[int, int, str]]:
-    """(first line, last line, what) of markup as MyST itself parses the reading: what the patterns
+def _parsed_findings(text: str, first: int = 0) -> Iterator[tuple[int, int, str, str]]:
+    """(first line, last line, kind, detail) of markup as MyST itself parses the reading: what the patterns
     above cannot see (a directive in a quote or list, an unclosed tag, a tag with '<' in an attribute),
     substitutions (``{{ … }}`` is rendered by Jinja2 at build time: it can run code) and images."""
     for token in _myst().parse(text):
@@ -100,43 +107,44 @@ def _parsed_findings(text: str, first: int = 0) -> Iterator[tuple[int, int, str]
         if token.type in ("fence", "colon_fence"):
             directive = _MYST_DIRECTIVE.match(token.info.strip())
             if directive and directive.group(1) not in SAFE_DIRECTIVES:
-                yield start, start, f"the MyST directive '{{{directive.group(1)}}}'"
+                yield start, start, "directive", directive.group(1)
             elif directive and directive.group(1) not in _LITERAL_DIRECTIVES:  # its content is MyST too
                 yield from _parsed_findings(token.content, start + 1)
         elif token.type == "html_block":
-            yield start, end, f"raw HTML '{' '.join(token.content.split())[:40]}'"
+            yield start, end, "html", " ".join(token.content.split())[:40]
         elif token.type == "substitution_block":
-            yield start, end, "a MyST substitution '{{ … }}'"
+            yield start, end, "substitution", ""
         line = start
         for child in token.children or []:
             if child.type == "html_inline":
-                yield line, line + child.content.count("\n"), f"raw HTML '{' '.join(child.content.split())[:40]}'"
+                yield line, line + child.content.count("\n"), "html", " ".join(child.content.split())[:40]
             elif child.type == "image":
-                yield line, line, "an image"
+                yield line, line, "image", ""
             elif child.type == "substitution_inline":
-                yield line, line, "a MyST substitution '{{ … }}'"
+                yield line, line, "substitution", ""
             elif child.type == "myst_role" and child.meta.get("name") not in ALLOWED_ROLES:
-                yield line, line, f"the MyST role '{{{child.meta.get('name')}}}'"
+                yield line, line, "role", str(child.meta.get("name"))
             line += child.content.count("\n") if child.type == "html_inline" else 0
             line += child.type in ("softbreak", "hardbreak")
 
 
-def check_reading(text: str, marks: SourceMap) -> Iterator[Problem]:
-    hint = "readings may use Markdown, citations ({cite}`key`) and safe directives such as admonitions"
+def check_reading(text: str, marks: SourceMap, lang: str = "en") -> Iterator[Problem]:
+    hint = message("check.markup.not_allowed_hint", lang)
     seen: set[tuple[int, str]] = set()
-    for offset, what in _findings(text):
-        name = what.split("'")[1].strip("{}") if "MyST" in what else ""
-        if "directive" in what and name in SAFE_DIRECTIVES:
+    for offset, kind, detail in _findings(text):
+        if kind == "directive" and detail in SAFE_DIRECTIVES:
             continue
-        if "role" in what and name in ALLOWED_ROLES:
+        if kind == "role" and detail in ALLOWED_ROLES:
             continue
-        seen.add((text.count("\n", 0, offset), what.split("'")[0]))
-        yield marks.problem_at(("reading",), text, offset, f"{what} is not allowed in a reading", hint)
+        seen.add((text.count("\n", 0, offset), kind))
+        yield marks.problem_at(("reading",), text, offset,
+                               message("check.markup.not_allowed", lang, what=words(kind, detail, lang)), hint)
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    for first, last, what in _parsed_findings(text):
-        if any((line, what.split("'")[0]) in seen for line in range(first, last + 1)):
+    for first, last, kind, detail in _parsed_findings(text):
+        if any((line, kind) in seen for line in range(first, last + 1)):
             continue  # already reported above, at its exact column
-        seen.add((first, what.split("'")[0]))
+        seen.add((first, kind))
         offset = starts[min(first, len(starts) - 1)]
         offset += len(text[offset:].split("\n", 1)[0]) - len(text[offset:].split("\n", 1)[0].lstrip())
-        yield marks.problem_at(("reading",), text, offset, f"{what} is not allowed in a reading", hint)
+        yield marks.problem_at(("reading",), text, offset,
+                               message("check.markup.not_allowed", lang, what=words(kind, detail, lang)), hint)

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..read.yaml_source import DataPath, SourceMap
+from ..source_map import DataPath, SourceMap
 
 M = TypeVar("M", bound=BaseModel)
 

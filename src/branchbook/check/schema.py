@@ -10,10 +10,10 @@ from pydantic import BaseModel, ValidationError
 from ..model import conditions
 from ..model.scenario import ReferenceKey, VariableName
 from ..model.types import ID_PATTERN, FailureId
-from ..read.yaml_source import SourceMap
+from ..problems import Problem, closest, did_you_mean
+from ..source_map import SourceMap
 from .indentation import COVERED, SceneLevels
 from .partial import LeftOut, Partial, child, keep_valid
-from .problems import Problem, closest, did_you_mean
 
 M = TypeVar("M", bound=BaseModel)
 

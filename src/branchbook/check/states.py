@@ -12,9 +12,11 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from ..messages import message
+from ..messages.formats import number
 from ..model import Scenario, conditions
-from ..read.yaml_source import SourceMap
-from .problems import Problem, did_you_mean
+from ..problems import Problem, did_you_mean
+from ..source_map import SourceMap
 from .partial import LeftOut
 
 STATE_LIMIT = 50_000
@@ -102,41 +104,41 @@ def explore(scenario: Scenario, limit: int = STATE_LIMIT) -> Exploration | None:
 
 
 def check(scenario: Scenario, marks: SourceMap, limit: int = STATE_LIMIT,
-          left_out: LeftOut = LeftOut()) -> Iterator[Problem]:
+          left_out: LeftOut = LeftOut(), lang: str = "en") -> Iterator[Problem]:
     """``left_out``: what lenient validation left out; with any, only the per-choice rules run."""
-    yield from _names_declared(scenario, marks, left_out.ids("variables"))
-    yield from _ranges(scenario, marks)
+    def say(key: str, **values: object) -> str:
+        return message(f"check.states.{key}", lang, **values)
+
+    yield from _names_declared(scenario, marks, left_out.ids("variables"), lang)
+    yield from _ranges(scenario, marks, say)
     found = None if left_out else explore(scenario, limit)
     if found is None:
         return
     if not found.complete:
-        yield marks.problem(("variables", "[key]"), f"stopped exploring after {limit:,} states; "
-                            "some combinations of variable values were not checked",
-                            "narrow the variables' min..max ranges", "warning")
+        yield marks.problem(("variables", "[key]"), say("limit", limit=number(limit, lang)), say("limit_hint"), "warning")
     for node_id, values in found.stuck.items():
         shown = ", ".join(f"{k}={v}" for k, v in values.items())
         yield marks.problem(("nodes", node_id, "choices"),
-                            f"at scene '{node_id}' every choice can be switched off"
-                            + (f": reached with {shown}" if shown else " (every condition here is false)"),
-                            "give this scene at least one choice without 'when', or loosen the conditions")
+                            say("stuck_with", id=node_id, values=shown) if shown else say("stuck", id=node_id),
+                            say("stuck_hint"))
     reached = {node_id for node_id, _ in found.seen}
     for node_id, node in scenario.nodes.items():
         for i, choice in enumerate(node.choices):
             if choice.when and node_id in reached and (node_id, i) not in found.offered and found.complete:
                 yield marks.problem(("nodes", node_id, "choices", i, "when"),
-                                    f"this choice is never offered: '{choice.when}' is false in every state that reaches '{node_id}'",
-                                    "check the condition and the effects that lead here", "warning")
+                                    say("never_offered", when=choice.when, id=node_id), say("never_offered_hint"),
+                                    "warning")
 
 
-def _ranges(scenario: Scenario, marks: SourceMap) -> Iterator[Problem]:
+def _ranges(scenario: Scenario, marks: SourceMap, say) -> Iterator[Problem]:
     for name, var in scenario.variables.items():
         if var.min > var.max:
-            yield marks.problem(("variables", name, "min"), f"variable '{name}' has min {var.min} above max {var.max}",
-                                "swap them")
+            yield marks.problem(("variables", name, "min"), say("min_above_max", name=name, min=var.min, max=var.max),
+                                say("min_above_max_hint"))
         elif not var.min <= var.initial <= var.max:
             yield marks.problem(("variables", name, "initial"),
-                                f"variable '{name}' starts at {var.initial}, outside its range {var.min}..{var.max}",
-                                "choose an initial value between min and max (min is 0 and max 10 unless given)")
+                                say("initial_outside", name=name, initial=var.initial, min=var.min, max=var.max),
+                                say("initial_outside_hint"))
 
 
 def _undeclared(scenario: Scenario) -> Iterator[tuple[str, int, str, str]]:
@@ -151,16 +153,17 @@ def _undeclared(scenario: Scenario) -> Iterator[tuple[str, int, str, str]]:
                         yield node_id, i, "when", name
 
 
-def _names_declared(scenario: Scenario, marks: SourceMap, declared_badly: frozenset[str]) -> Iterator[Problem]:
+def _names_declared(scenario: Scenario, marks: SourceMap, declared_badly: frozenset[str], lang: str) -> Iterator[Problem]:
     for node_id, i, field, name in _undeclared(scenario):
         if name in declared_badly:
             continue  # declared, but its declaration has a problem of its own
-        hint = did_you_mean(name, scenario.variables) or "declare it: variables: {" + name + ": {initial: 0}}"
-        message = f"variable '{name}' is not declared under 'variables:'"
+        hint = (did_you_mean(name, scenario.variables, language=lang)
+                or message("check.states.undeclared_hint", lang, name=name))
+        text = message("check.states.undeclared", lang, name=name)
         at = ("nodes", node_id, "choices", i, field)
         if field == "effects":
-            yield marks.problem(at + (name, "[key]"), message, hint)
+            yield marks.problem(at + (name, "[key]"), text, hint)
             continue
         when = scenario.nodes[node_id].choices[i].when or ""
         found = re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", when)
-        yield marks.problem_at(at, when, found.start() if found else 0, message, hint)
+        yield marks.problem_at(at, when, found.start() if found else 0, text, hint)

@@ -1,4 +1,5 @@
-"""The message catalogue: every string the generated pages and the player show, in one file per language."""
+"""The message catalogue: every string the outputs show, in one JSON file per language (``en.json`` is
+the reference; every other catalogue has exactly its keys and placeholders, which a test enforces)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,28 @@ import json
 from functools import lru_cache
 from importlib import resources
 
+REFERENCE = "en"
+
+
+def languages() -> list[str]:
+    """The languages a catalogue ships for, reference first."""
+    names = sorted(p.name[:-5] for p in resources.files(__package__).iterdir() if p.name.endswith(".json"))
+    return [REFERENCE] + [n for n in names if n != REFERENCE]
+
+
+def shipped(language: str) -> str:
+    """The shipped catalogue for a course language: ``fr-CA`` reads ``fr``; one not shipped reads English."""
+    for name in (language, language.partition("-")[0]):
+        if name in languages():
+            return name
+    return REFERENCE
+
 
 @lru_cache(maxsize=None)
-def catalogue(language: str = "en") -> dict[str, str]:
-    name = f"{language}.json"
-    folder = resources.files(__package__)
-    if not folder.joinpath(name).is_file():
-        name = "en.json"
-    return json.loads(folder.joinpath(name).read_text(encoding="utf-8"))
+def catalogue(language: str = REFERENCE) -> dict[str, str]:
+    name = f"{shipped(language)}.json"
+    return json.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
 
 
-def message(key: str, language: str = "en", **values: object) -> str:
+def message(key: str, language: str = REFERENCE, /, **values: object) -> str:
     return catalogue(language)[key].format(**values)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .yaml_source import SourceMap
+from ..source_map import SourceMap
 
 
 class LazySourceMap(SourceMap):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..check.problems import Problem
+from ..problems import Problem
+from ..source_map import Mark, SourceMap
 from . import yaml_source
-from .yaml_source import SourceMap
 
 
 def _lines(text: str) -> list[str]:
@@ -46,7 +46,7 @@ def read(path: Path, display: str) -> tuple[Any, SourceMap, list[Problem], int]:
             problems.append(marks.problem(("reading", "[key]"), "unknown field 'reading' in the front matter",
                                           "the reading is the Markdown after the closing '---': move the text there"))
         data["reading"] = reading.rstrip("\n") + "\n"
-        marks[("reading",)] = yaml_source.Mark(body_line, 1, "body")
+        marks[("reading",)] = Mark(body_line, 1, "body")
     elif data is not None:
         problems.append(marks.problem((), "the front matter must be a mapping of fields (id, title, …)"))
         data = None

@@ -25,7 +25,7 @@ from .. import build, layout, output, site
 from ..load import load_course
 from ..model import Course, Scenario
 from ..sphinxext.nodes import player_html
-from ..write import player_data
+from ..write import WriteOptions, player_data
 from .server import Hub, PreviewServer, player_region
 
 Say = Callable[[str], None]
@@ -73,7 +73,7 @@ class Preview:
         shown = self.show_scenarios(course)
         if shown:
             self.say(f"update {', '.join(shown)} ({time.perf_counter() - saved:.2f} s after the save)")
-        files = build.generated_files(course, handouts=False)
+        files = build.generated_files(course, WriteOptions(handouts=False))
         try:
             plan = output.plan(self.book, files)
         except output.OutputConflict as conflict:
@@ -192,7 +192,8 @@ class SiteBuilder(threading.Thread):
             self._child = None
         if self._child is None:
             self._child_inputs = self._inputs()
-            self._child = site.SphinxChild(self.preview.book, site.stage(paths, fresh), rebuild_all=fresh, strict=True)
+            self._child = site.SphinxChild(self.preview.book, site.stage(paths, fresh), rebuild_all=fresh,
+                                           warnings_as_errors=True)
         return self._child
 
     def _idle_work(self) -> bool:

@@ -29,7 +29,7 @@ from nbformat import v4
 from .. import layout
 from ..messages import catalogue, message
 from ..model import Choice, Course, Module, Scenario
-from . import markdown
+from . import WriteOptions, markdown
 
 RECORDS_GLOB = "session-records/*.json"
 
@@ -116,20 +116,24 @@ def _words(language: str) -> dict[str, str]:
     return {k: v for k, v in catalogue(language).items() if k.startswith(("session_report.", "ending."))}
 
 
-def _settings(data: dict, words: dict[str, str]) -> str:
-    return f"""# Settings: the only line you might change.
-# Which session records to read, relative to this notebook ("*" matches any file name).
+def _settings(data: dict, words: dict[str, str], language: str) -> str:
+    def note(key: str) -> str:
+        return "# " + message(key, language)
+
+    rule = "# " + "-" * 93
+    return f"""{note("notebook_settings.title")}
+{note("notebook_settings.records")}
 RECORDS = "{RECORDS_GLOB}"
 
-# ---------------------------------------------------------------------------------------------
-# This module's scenarios, written by branchbook from the course. You do not need to change them.
-# For each scene: its number (its place in the scenario), its choices and its ending, if any.
-# A choice is "harmful" when it violates at least one principle and upholds none.
-# ---------------------------------------------------------------------------------------------
+{rule}
+{note("notebook_settings.scenarios")}
+{note("notebook_settings.scenes")}
+{note("notebook_settings.harmful")}
+{rule}
 COURSE_ID = {data["course"]!r}
 MODULE = {_literal(data["module"])}
 PRINCIPLES = {_literal(data["principles"])}
-# The words the report prints, from the course's message catalogue.
+{note("notebook_settings.words")}
 WORDS = {_literal(words)}
 SCENARIOS = {{}}
 """ + "".join(f"\nSCENARIOS[{sid!r}] = {_literal(scenario)}\n" for sid, scenario in data["scenarios"].items())
@@ -157,7 +161,7 @@ _PARTS = [
 def notebook(course: Course, module: Module) -> nbformat.NotebookNode:
     """The session-report notebook for one module (outputs empty, ids from cell positions)."""
     language = course.settings.language
-    cells = [v4.new_markdown_cell(_intro(course, module)), v4.new_code_cell(_settings(module_data(course, module), _words(language))),
+    cells = [v4.new_markdown_cell(_intro(course, module)), v4.new_code_cell(_settings(module_data(course, module), _words(language), language)),
              v4.new_code_cell(_tools())]
     for title, about, code in _PARTS:
         text = "## " + message(title, language) + ("" if about is None else "\n\n" + message(about, language))
@@ -175,5 +179,6 @@ def encode(nb: nbformat.NotebookNode) -> bytes:
     return (nbformat.writes(nb, version=4) + "\n").encode("utf-8")
 
 
-def write(course: Course) -> dict[str, bytes]:
+def write(course: Course, options: WriteOptions) -> dict[str, bytes]:
+    """One session notebook per module with scenarios (no option changes them)."""
     return {layout.session_notebook(m.id): encode(notebook(course, m)) for m in course.modules if m.scenarios}

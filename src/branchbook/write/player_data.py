@@ -14,7 +14,7 @@ from .. import layout
 from ..messages import catalogue
 from ..messages.wording import condition_words, effect_words
 from ..model import Choice, Course, Module, Scenario
-from . import markdown
+from . import WriteOptions, markdown
 
 FORMAT = 1
 PLAYER_KEYS = ("player.", "ending.", "gamebook.", "page.")
@@ -123,7 +123,8 @@ def checks_data(course: Course, module: Module) -> dict:
     }
 
 
-def write(course: Course) -> dict[str, bytes]:
+def write(course: Course, options: WriteOptions) -> dict[str, bytes]:
+    """Each scenario's player data and each module's knowledge check, as JSON (no option changes them)."""
     files = {layout.player_json(s.id): encode(scenario_data(course, s)) for s in course.scenarios}
     files.update({layout.checks_json(m.id): encode(checks_data(course, m)) for m in course.modules if m.checks})
     return files

@@ -84,8 +84,11 @@ def harmful_counts(sessions):
     }
 
 
-def percent(part, whole):
-    return format(100 * part / whole, ".0f") + "%" if whole else "-"
+def percent(part, whole, words):
+    """A whole percentage written as the catalogue's language writes it ("45%", "45 %")."""
+    if not whole:
+        return words["session_report.no_percent"]
+    return words["session_report.percent"].format(value=format(100 * part / whole, ".0f"))
 
 
 def plain(text):
@@ -452,7 +455,7 @@ class Report:
             "session_report.harmful_won",
             won=counts["won"],
             decisions=counts["decisions"],
-            percent=percent(counts["won"], counts["decisions"]),
+            percent=percent(counts["won"], counts["decisions"], self.words),
         )
 
     def show_harmful(self, session):
@@ -465,7 +468,7 @@ class Report:
                 offered=counts["offered"],
                 harmful_votes=counts["harmful_votes"],
                 votes=counts["votes"],
-                percent=percent(counts["harmful_votes"], counts["votes"]),
+                percent=percent(counts["harmful_votes"], counts["votes"], self.words),
             )
         )
 

@@ -547,7 +547,7 @@
     var wrap = el("div", {class: "bb-ending-wrap"});
     var ending = node.ending;
     wrap.appendChild(el("div", {class: "bb-ending bb-ending-" + ending.kind}, [
-      el("p", {class: "bb-ending-kind", text: (ending.kindLabel || this.msg("ending." + ending.kind)) + ": " + ending.title}),
+      el("p", {class: "bb-ending-kind", text: (ending.kindLabel || this.msg("ending." + ending.kind)) + this.msg("page.label_separator") + ending.title}),
       safeHtml(el("div", {class: "bb-ending-debrief"}), ending.debriefHtml)
     ]));
 
@@ -738,7 +738,7 @@
         minus.setAttribute("aria-disabled", next ? "false" : "true");
         self.save();
         refreshDecide();
-        self.announce(labelText + ": " + self.msg("player.votes") + " " + next);
+        self.announce(labelText + self.msg("page.label_separator") + self.msg("player.votes") + " " + next);
       }
       var minus = button("\u2212", "bb-vote-button bb-vote-remove", function () { if (votes[key]) { change(-1); } },
         {"aria-label": self.msg("player.vote_remove", {label: labelText}),

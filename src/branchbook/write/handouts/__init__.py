@@ -10,16 +10,18 @@ insert it as strings, which Typst prints literally.
 
 Output is deterministic: section numbers are shuffled with a seed taken from the scenario id,
 only the fonts embedded in the Typst compiler are used (never the machine's), and the PDFs
-carry no date. ``write(course)`` returns ``{relative path: PDF bytes}``; it writes nothing itself.
+carry no date. ``write(course, options)`` returns ``{relative path: PDF bytes}``; it writes nothing itself.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, MutableMapping
+from typing import Any, Callable
 
 from ... import layout
+from ...messages import message
 from ...model import Course
+from .. import WriteOptions
 from .compile import HandoutError, compile_many, compile_pdf
 from .data import certificate_data, guide_data, packet_data, quickref_cards, quickref_data, roles_data
 from .maps import draw_all
@@ -51,23 +53,26 @@ def plan(course: Course, paper: str = "a4") -> list[Job]:
                         lambda card=card: quickref_data(course, card, paper)))
     jobs.append(Job(layout.facilitator_guide_pdf(), "facilitator.typ",
                     lambda: guide_data(course, list(course.modules), paper,
-                                       f"{course.settings.title}: facilitator guide")))
+                                       message("handout.title_guide", course.settings.language,
+                                               title=course.settings.title))))
     for m in course.modules:
         jobs.append(Job(layout.facilitator_guide_pdf(m.id), "facilitator.typ",
-                        lambda m=m: guide_data(course, [m], paper, f"{m.title}: facilitator guide", "module")))
+                        lambda m=m: guide_data(course, [m], paper, message("handout.title_guide", course.settings.language,
+                                                                         title=m.title), "module")))
     jobs.append(Job(layout.CERTIFICATE_PDF, "certificate.typ", lambda: certificate_data(course, paper)))
     return jobs
 
 
-def write(course: Course, paper: str = "a4", on_progress: Callable[[str], None] | None = None,
-          cache: MutableMapping[str, bytes] | None = None, workers: int | None = None) -> dict[str, bytes]:
-    """Every handout as ``{relative path: PDF bytes}``; ``on_progress(path)`` after each PDF.
-    ``workers``: processes compiling at once (default: up to two, when there are enough PDFs)."""
-    jobs = plan(course, paper)
+def write(course: Course, options: WriteOptions) -> dict[str, bytes]:
+    """Every handout on ``options.paper`` as ``{relative path: PDF bytes}`` (none when ``options.handouts``
+    is off), compiled only when not in ``options.cache``; ``options.on_progress(path)`` after each PDF."""
+    if not options.handouts:
+        return {}
+    jobs = plan(course, options.paper)
     draw_all(list(course.scenarios))
     out: dict[str, bytes] = {}
-    for job, pdf in zip(jobs, compile_many([(job.template, job.data()) for job in jobs], cache, workers)):
+    for job, pdf in zip(jobs, compile_many([(job.template, job.data()) for job in jobs], options.cache)):
         out[job.path] = pdf
-        if on_progress is not None:
-            on_progress(job.path)
+        if options.on_progress is not None:
+            options.on_progress(job.path)
     return out

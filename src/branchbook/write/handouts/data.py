@@ -9,17 +9,24 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 from ...model import Course, Module, Scenario
 from ..decision_map import pause_points
 from ..markdown import to_blocks as blocks, to_inline_runs as inline, to_plain as plain_text
 from ..sections import letter as _letter, section_numbers
-from .compile import TEMPLATES
 from .maps import map_data
+from ...messages import cards, catalogue, message
+from ...messages.formats import number
 from ...messages.wording import condition_words, effect_words
 
-QUICKREF = TEMPLATES / "quickref"
+
+def _texts(language: str) -> dict[str, Any]:
+    """The words a template prints, from the catalogue (``handout.*`` without the prefix, the endings'
+    names, the list separator): the templates hold layout only."""
+    words = catalogue(language)
+    texts: dict[str, Any] = {k.removeprefix("handout."): v for k, v in words.items() if k.startswith("handout.")}
+    texts["endings"] = {kind: words[f"ending.{kind}"] for kind in ("good", "mixed", "harmful")}
+    texts["list_separator"] = words["words.list_separator"]
+    return texts
 
 
 def _meta(course: Course, paper: str, title: str) -> dict[str, Any]:
@@ -82,7 +89,8 @@ def packet_data(course: Course, scenario: Scenario, paper: str) -> dict[str, Any
         })
     module = course.module(scenario.module) if any(m.id == scenario.module for m in course.modules) else None
     return {
-        "meta": _meta(course, paper, f"{scenario.title}: scenario packet"),
+        "meta": _meta(course, paper, message("handout.title_packet", course.settings.language, title=scenario.title)),
+        "t": _texts(course.settings.language),
         "scenario": {
             "id": scenario.id, "title": scenario.title, "summary": blocks(scenario.summary),
             "setting": scenario.setting, "content_notes": list(scenario.content_notes),
@@ -100,27 +108,25 @@ def packet_data(course: Course, scenario: Scenario, paper: str) -> dict[str, Any
 
 def roles_data(course: Course, scenario: Scenario, paper: str) -> dict[str, Any]:
     return {
-        "meta": _meta(course, paper, f"{scenario.title}: role cards"),
+        "meta": _meta(course, paper, message("handout.title_roles", course.settings.language, title=scenario.title)),
+        "t": _texts(course.settings.language),
         "scenario": {"id": scenario.id, "title": scenario.title},
         "cards": [_role(r, r.id == scenario.learner_role, private=True) for r in scenario.roles],
     }
 
 
-def quickref_cards() -> list[dict[str, Any]]:
+def quickref_cards(language: str = "en") -> list[dict[str, Any]]:
     """The quick-reference cards (data files beside the template), in file-name order."""
-    cards = []
-    for path in sorted(QUICKREF.glob("*.yml")):
-        card = yaml.safe_load(path.read_text(encoding="utf-8"))
-        card["id"] = path.stem.split("-", 1)[1] if path.stem[:2].isdigit() else path.stem
-        cards.append(card)
-    return cards
+    return cards.quickref_cards(language)
 
 
 def quickref_data(course: Course, card: dict[str, Any], paper: str) -> dict[str, Any]:
+    card = next(c for c in quickref_cards(course.settings.language) if c["id"] == card["id"])
     support = [{"name": s.name, "description": plain_text(s.description), "contact": s.contact,
                 "localise": s.localise} for s in course.settings.support]
     return {
-        "meta": _meta(course, paper, f"Quick reference: {card['title']}"),
+        "meta": _meta(course, paper, message("handout.title_quickref", course.settings.language, title=card["title"])),
+        "t": _texts(course.settings.language),
         "card": card,
         "support": support if card.get("support") else [],
     }
@@ -149,9 +155,11 @@ def _scenario_guide(course: Course, scenario: Scenario) -> dict[str, Any]:
 
 
 def _module_guide(course: Course, module: Module, start: int) -> dict[str, Any]:
+    language = course.settings.language
     scenarios = [course.scenario(sid) for sid in module.scenarios if any(s.id == sid for s in course.scenarios)]
     return {
         "id": module.id, "title": module.title, "summary": blocks(module.summary), "duration": module.duration,
+        "duration_text": number(module.duration, language),
         "start": _hm(start), "end": _hm(start + module.duration),
         "objectives": list(module.objectives),
         "discussion": [blocks(q) for q in module.discussion],
@@ -160,7 +168,7 @@ def _module_guide(course: Course, module: Module, start: int) -> dict[str, Any]:
             "id": check.id, "question": blocks(check.question),
             "options": [{"letter": _letter(i), "text": plain_text(o.text), "correct": o.correct,
                          "explanation": blocks(o.explanation)} for i, o in enumerate(check.options)],
-            "answer": ", ".join(_letter(i) for i, o in enumerate(check.options) if o.correct),
+            "answer": message("words.list_separator", language).join(_letter(i) for i, o in enumerate(check.options) if o.correct),
         } for check in module.checks],
     }
 
@@ -170,24 +178,28 @@ def guide_data(course: Course, modules: list[Module], paper: str, title: str, sc
     for module in modules:
         agenda.append(_module_guide(course, module, start))
         start += module.duration
-    protocol = yaml.safe_load((TEMPLATES / "facilitator.yml").read_text(encoding="utf-8"))
+    protocol = cards.facilitator_protocol(course.settings.language)
     return {
         "meta": _meta(course, paper, title),
+        "t": _texts(course.settings.language),
         "scope": scope,
         "modules": agenda,
         "total": sum(m.duration for m in modules),
+        "total_minutes": number(sum(m.duration for m in modules), course.settings.language),
         "total_hm": _hm(start),
         "protocol": protocol,
         "support": [{"name": s.name, "description": plain_text(s.description), "contact": s.contact,
                      "localise": s.localise} for s in course.settings.support],
         "glossary": [{"term": g.term, "definition": plain_text(g.definition)} for g in course.settings.glossary],
-        "quickref": [c["title"] for c in quickref_cards()],
+        "quickref": [c["title"] for c in quickref_cards(course.settings.language)],
     }
 
 
 def certificate_data(course: Course, paper: str) -> dict[str, Any]:
     return {
-        "meta": _meta(course, paper, f"{course.settings.title}: certificate of completion"),
+        "meta": _meta(course, paper, message("handout.title_certificate", course.settings.language,
+                                             title=course.settings.title)),
+        "t": _texts(course.settings.language),
         "modules": [{"title": m.title, "duration": m.duration} for m in course.modules],
         "total_hm": _hm(sum(m.duration for m in course.modules)),
     }

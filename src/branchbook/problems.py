@@ -1,4 +1,6 @@
-"""Problems found while reading or checking, reported all together as ``file:line:col``."""
+"""Problems found while reading or checking, reported all together as ``file:line:col``.
+
+Below both ``read/`` and ``check/``, which both report problems, so that neither imports the other."""
 
 from __future__ import annotations
 
@@ -6,6 +8,8 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Literal
+
+from .messages import message
 
 Severity = Literal["error", "warning"]
 
@@ -19,9 +23,11 @@ class Problem:
     hint: str | None = None
     severity: Severity = "error"
 
-    def format(self) -> str:
-        text = f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message}"
-        return text + (f"\n    hint: {self.hint}" if self.hint else "")
+    def format(self, language: str = "en") -> str:
+        """``file:line:col: error: message``, the framing words in the course's language."""
+        text = message("check.problem", language, where=f"{self.file}:{self.line}:{self.col}",
+                       severity=message(f"check.{self.severity}", language), message=self.message)
+        return text + ("\n    " + message("check.hint", language, hint=self.hint) if self.hint else "")
 
 
 @dataclass
@@ -66,18 +72,21 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
 _LISTED = 20  # up to this many known ids are listed in a hint
 
 
-def did_you_mean(word: str, candidates: Iterable[str], where: str | None = None) -> str | None:
+def did_you_mean(word: str, candidates: Iterable[str], where: str | None = None,
+                 language: str = "en") -> str | None:
     """A hint naming the id ``word`` is a near miss of; otherwise the known ids (and ``where`` they are
     declared), so that the author chooses rather than being steered to a distant one."""
     pool = sorted(set(candidates))
     close = closest(word, pool)
     if close:
-        return f"did you mean '{close}'?"
-    declared = f" (declared in {where})" if where else ""
+        return message("check.did_you_mean", language, id=close)
     if 0 < len(pool) <= _LISTED:
-        return "known: " + ", ".join(pool) + declared
+        known = message("words.list_separator", language).join(pool)
+        if where:
+            return message("check.known_declared", language, ids=known, where=where)
+        return message("check.known", language, ids=known)
     if where:
-        return f"the known ids are declared in {where}"
+        return message("check.known_where", language, where=where)
     return None
 
 
