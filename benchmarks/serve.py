@@ -182,6 +182,7 @@ def build_ratio(source: Path, edits: int) -> dict:
     from branchbook import output
     from branchbook.build import generated_files
     from branchbook.load import load_course
+    from branchbook.write import WriteOptions
 
     bb = [sys.executable, "-m", "branchbook", "build", "--no-handouts"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -196,7 +197,7 @@ def build_ratio(source: Path, edits: int) -> dict:
             for course, (path, word) in files.items():
                 replace_once(path, word if i == 0 else token(i - 1), token(i))
             build_s.append(timed([*bb, str(ours)]))
-            generated = generated_files(load_course(theirs).course, handouts=False)  # not timed: the same sources
+            generated = generated_files(load_course(theirs).course, WriteOptions(handouts=False))  # not timed: the same sources
             book = theirs / "book"
             output.apply(book, generated, output.plan(book, generated))
             jb_s.append(timed(jupyter_book, book))

@@ -74,7 +74,8 @@ def test_the_cache_keeps_one_entry_per_file(mini, monkeypatch, process):
     entries = set(folder.iterdir())
     assert len(entries) == files - 1  # every module and scenario (course.yml is part of every key)
     path = min((mini / "scenarios").glob("*.yml"))
-    path.write_text(path.read_text(encoding="utf-8").replace("text: |", "text: |\n      (Edited.)", 1), encoding="utf-8")
+    edited = path.read_text(encoding="utf-8").replace("text: |", "text: |\n      (Edited.)", 1)
+    path.write_text(edited, encoding="utf-8")
     if process == "new process":
         new_process(monkeypatch)
     load_course(mini)

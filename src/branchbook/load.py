@@ -102,7 +102,8 @@ def _load(root: Path) -> Loaded:
 
     module_files, scenario_files = source_files(root)
     files = [("module", file) for file in module_files] + [("scenario", file) for file in scenario_files]
-    jobs = [(kind, file, shown) for (kind, file), shown in zip(files, display_paths([f for _, f in files], root))]
+    shown = display_paths([file for _, file in files], root)
+    jobs = [(kind, file, name) for (kind, file), name in zip(files, shown, strict=True)]
     context = _read_bytes(root / COURSE_FILE) + b"\0" + denylist_bytes
     cache = CheckCache(root / "book" / "_build" / ".cache" / "check", context, report.notes)
     results = _check_files(jobs, check_file, cache)
