@@ -80,7 +80,7 @@ def make_harness(root: Path) -> dict[str, str]:
     course = load_course(FIXTURE).course
     static = root / "_static"
     static.mkdir(parents=True)
-    for name in ("bb-player.js", "bb-player.css", "bb-leave.js", "neutral.html"):
+    for name in ("bb-story.js", "bb-player.js", "bb-player.css", "bb-leave.js", "neutral.html"):
         shutil.copy(STATIC / name, static / name)
     (root / "scenarios").mkdir()
     pages = {}
@@ -96,6 +96,7 @@ def make_harness(root: Path) -> dict[str, str]:
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="../_static/bb-player.css">
 <script defer src="../_static/bb-leave.js?v=1"></script>
+<script defer src="../_static/bb-story.js?v=1"></script>
 <script defer src="../_static/bb-player.js?v=1"></script>
 </head>
 <body>

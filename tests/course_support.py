@@ -1,5 +1,5 @@
 """Shared by the property tests and the tests that reuse their random courses: a walker that
-plays the player's JSON the way bb-player.js does (``play``, ``evaluate``, ``apply_effects``,
+plays the player's JSON the way bb-story.js does (``play``, ``evaluate``, ``apply_effects``,
 ``offered``), the check that an HTML fragment the player inserts is inert
 (``safe_fragment_problems``), and Hypothesis strategies for random scenario files and text.
 
@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 
-# ---------------------------------------------------------------- the walker (mirrors bb-player.js)
+# ---------------------------------------------------------------- the walker (mirrors bb-story.js)
 
 
 def _truth(x) -> int:
@@ -29,7 +29,7 @@ def _truth(x) -> int:
 
 
 def evaluate(tree, values: dict[str, int]) -> int:
-    """bb-player.js ``evaluate``: null → 1, booleans and numbers as themselves, a name → its value
+    """bb-story.js ``evaluate``: null → 1, booleans and numbers as themselves, a name → its value
     (0 when unknown), arrays ``[op, a, b]``; anything malformed → 0. JavaScript reads a missing
     operand as ``undefined``, which evaluates to 1."""
     if tree is None:
@@ -56,7 +56,7 @@ def evaluate(tree, values: dict[str, int]) -> int:
 
 
 def apply_effects(data: dict, values: dict[str, int], effects: dict[str, int]) -> dict[str, int]:
-    """bb-player.js ``applyEffects``: declared variables only, clamped to min..max."""
+    """bb-story.js ``take``: declared variables only, clamped to min..max."""
     out = dict(values)
     for name, delta in (effects or {}).items():
         var = data["variables"].get(name)

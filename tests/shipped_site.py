@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from browser_support import Guard, _guarded_context, _QuietHandler, scenario_pages
 
-from branchbook.check.states import apply_effects, available
+from branchbook.model import story
 from branchbook.messages import catalogue
 from branchbook.write import markdown
 
@@ -166,7 +166,7 @@ class PathPlan:
 
 def plan_paths(scenario) -> PathPlan:
     """Search the (scene, variables) state space breadth-first, honouring ``when`` and ``effects``
-    exactly as the checker does (check.states.available / apply_effects). For each choice, the
+    with the story rules the checker and the player use (model/story.py). For each choice, the
     shortest path to a state where it is offered, then that choice, then the shortest way on to an
     ending; for each ending, the shortest path to it. A greedy cover keeps few of these paths."""
     names = list(scenario.variables)
@@ -174,7 +174,7 @@ def plan_paths(scenario) -> PathPlan:
     def pack(values: dict[str, int]) -> tuple[int, ...]:
         return tuple(values[n] for n in names)
 
-    start: State = (scenario.start, pack({n: v.initial for n, v in scenario.variables.items()}))
+    start: State = (scenario.start, pack(story.start(scenario)))
     parent: dict[State, tuple[State, int] | None] = {start: None}
     order, queue = [start], deque([start])
     edges: dict[State, list[tuple[int, State]]] = {}
@@ -183,9 +183,9 @@ def plan_paths(scenario) -> PathPlan:
         node_id, packed = state
         values = dict(zip(names, packed))
         out = []
-        for i in available(scenario, node_id, values):
+        for i in story.offered(scenario.nodes[node_id], values):
             choice = scenario.nodes[node_id].choices[i]
-            nxt = (choice.goto, pack(apply_effects(values, choice.effects, scenario)))
+            nxt = (choice.goto, pack(story.take(scenario, choice, values)))
             out.append((i, nxt))
             if nxt not in parent:
                 parent[nxt] = (state, i)

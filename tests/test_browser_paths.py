@@ -24,7 +24,7 @@ from shipped_site import (
     shows_feedback,
 )
 
-from branchbook.check.states import apply_effects, available
+from branchbook.model import story
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -109,18 +109,17 @@ def play(page, stage, scenario, steps, ending, text, start_at=0):
     before it); check every scene shown, the options offered there, the feedback step and, at the
     ending, the debrief's list of decisions. Returns the clicks made."""
     numbers = scene_numbers(scenario)
-    values = {n: v.initial for n, v in scenario.variables.items()}
-    for node_id, index in steps[:start_at]:
-        values = apply_effects(values, scenario.nodes[node_id].choices[index].effects, scenario)
+    replayed = story.replay(scenario, [i for _, i in steps], positions=True)
+    assert [(s.node, s.index) for s in replayed.steps] == steps and replayed.node == ending
     labels = [label_text(scenario.nodes[n].choices[i]) for n, i in steps]
     clicks = 0
-    for node_id, index in steps[start_at:]:
+    for (node_id, index), step in zip(steps[start_at:], replayed.steps[start_at:]):
         state = page.evaluate(STATE)
         assert not state["feedback"]
         assert (state["node"], state["heading"]) == (node_id, text["gamebook.scene"].format(n=numbers[node_id])), labels
         node = scenario.nodes[node_id]
-        offered = [label_text(node.choices[i]) for i in available(scenario, node_id, values)]
-        assert state["choices"] == offered, (node_id, values)
+        offered = [label_text(node.choices[i]) for i in story.offered(node, step.values)]
+        assert state["choices"] == offered, (node_id, step.values)
         choice = node.choices[index]
         label = label_text(choice)
         # By its label: two options may share one (with opposite conditions), only one is shown.
@@ -131,7 +130,6 @@ def play(page, stage, scenario, steps, ending, text, start_at=0):
             assert state["feedback"] and state["chosen"] == label, (node_id, label, state)
             stage.locator(".bb-continue").click()
             clicks += 1
-        values = apply_effects(values, choice.effects, scenario)
     state = page.evaluate(STATE)
     node = scenario.nodes[ending]
     assert (state["node"], state["heading"]) == (ending, text["gamebook.scene"].format(n=numbers[ending])), labels

@@ -99,14 +99,6 @@ def test_a_state_with_every_choice_off_is_an_error_naming_the_values():
     assert found[1].message.startswith("this choice is never offered: 'trust > 2'")
 
 
-def test_effects_are_added_and_clamped():
-    scenario, _ = load(STUCK)
-    assert states.apply_effects({"trust": 2}, {"trust": -5}, scenario) == {"trust": 0}
-    assert states.apply_effects({"trust": 2}, {"trust": 4}, scenario) == {"trust": 3}
-    assert states.available(scenario, "b", {"trust": 3}) == [0, 1]
-    assert states.available(scenario, "b", {"trust": 1}) == [0]
-
-
 def test_graph_rules_see_no_problem_in_these_scenarios():
     for text in (GRID, STUCK):
         scenario, marks = load(text)

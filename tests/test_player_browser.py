@@ -8,7 +8,6 @@ error, a page error or any request to a host other than 127.0.0.1.
 from __future__ import annotations
 
 import json
-import random
 import re
 import shutil
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from branchbook.model import conditions
 from browser_support import FIXTURE, Site, build_course, scenario_pages, serve
 from browser_support import browser, context, guard, make_context, page, site  # noqa: F401 - fixtures
 
@@ -388,31 +386,6 @@ def test_a_when_gated_option_is_hidden_while_its_condition_is_false(page, site):
     assert heading(stage).inner_text() == "Scene 3"
     assert choice_names(stage) == [LET_IT_DROP]
     assert stage.get_by_role("button", name=APOLOGISE).count() == 0
-
-
-def test_the_condition_evaluator_agrees_with_python(page, site):
-    open_player(page, site)
-    rng = random.Random(1234)
-    names = ["a", "b", "c"]
-
-    def tree(depth):
-        pick = rng.random()
-        if depth > 3 or pick < 0.25:
-            return rng.choice(names) if rng.random() < 0.5 else rng.randint(-3, 3)
-        if pick < 0.4:
-            return ["not", tree(depth + 1)]
-        op = rng.choice(["and", "or", "==", "!=", "<", "<=", ">", ">="])
-        return [op, tree(depth + 1), tree(depth + 1)]
-
-    cases = []
-    for _ in range(400):
-        values = {n: rng.randint(-2, 3) for n in names}
-        t = tree(0)
-        cases.append([t, values, conditions.evaluate(t, values)])
-    cases.append([conditions.parse("not (a < 1 or b >= 2) and c"), {"a": 1, "b": 1, "c": 2}, 1])
-    got = page.evaluate("cases => cases.map(c => branchbook.evaluate(c[0], c[1]))", cases)
-    assert got == [c[2] for c in cases]
-    assert page.evaluate("branchbook.evaluate(null, {})") == 1
 
 
 def test_keyboard_only_play_moves_focus_to_each_new_scene_heading(page, site):

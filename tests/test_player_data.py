@@ -15,7 +15,7 @@ from hypothesis import given
 from branchbook.cli import main
 from branchbook.load import load_course
 from branchbook.messages.wording import condition_words, effect_words
-from branchbook.model import conditions
+from branchbook.model import conditions, story
 from branchbook.write import player_data
 from course_support import FAST, conditions as condition_texts, scenarios, write_course
 
@@ -76,7 +76,7 @@ def test_identical_choices_in_one_scene_get_distinct_keys():
         def __init__(self, label, goto):
             self.label, self.goto = label, goto
 
-    keys = player_data.choice_keys("s", [Choice("Wait", "a"), Choice("Wait ", "a"), Choice("Go", "a"), Choice("Wait", "a")])
+    keys = story.choice_keys("s", [Choice("Wait", "a"), Choice("Wait ", "a"), Choice("Go", "a"), Choice("Wait", "a")])
     assert len(set(keys)) == 4
     assert keys[1] == keys[0] + ":2" and keys[3] == keys[0] + ":3"
 

@@ -39,6 +39,9 @@ def summary(loaded: Loaded, strict: bool) -> str:
     report, lang = loaded.report, language(loaded)
     counts = message("check.counts", lang, errors=count("check.errors", len(report.errors), lang),
                      warnings=count("check.warnings", len(report.warnings), lang))
+    if report.notices:
+        counts = message("check.counts_notices", lang, counts=counts,
+                         notices=count("check.notices", len(report.notices), lang))
     if report.failed(strict):
         return message("check.failed_strict" if strict and not report.errors else "check.failed", lang, counts=counts)
     course = loaded.course
@@ -47,10 +50,10 @@ def summary(loaded: Loaded, strict: bool) -> str:
 
 
 def _text(loaded: Loaded, strict: bool) -> str:
-    """Errors, a blank line, warnings, then the summary line."""
+    """Errors, a blank line, warnings, notices, then the summary line."""
     report = loaded.report
     lang = language(loaded)
-    blocks = ["\n".join(p.format(lang) for p in report.errors), "\n".join(p.format(lang) for p in report.warnings)]
+    blocks = ["\n".join(p.format(lang) for p in kind) for kind in (report.errors, report.warnings, report.notices)]
     return "\n\n".join([b for b in blocks if b] + [summary(loaded, strict)])
 
 
@@ -64,7 +67,8 @@ def _json(loaded: Loaded, strict: bool) -> str:
         "ok": not report.failed(strict),
         "errors": len(report.errors),
         "warnings": len(report.warnings),
-        "problems": [_as_dict(p) for p in report.errors + report.warnings],
+        "notices": len(report.notices),
+        "problems": [_as_dict(p) for p in report.errors + report.warnings + report.notices],
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
 
@@ -75,11 +79,11 @@ def _as_dict(problem: Problem) -> dict:
 
 
 def _github(loaded: Loaded, strict: bool) -> str:
-    """``::error file=…,line=…,col=…::message`` lines (warnings are errors under --strict), paths
+    """``::error file=…,line=…,col=…::message`` lines (warnings are errors under --strict; notices stay notices), paths
     relative to the current folder as GitHub expects them (the repository root in a workflow)."""
     lines = []
-    for problem in loaded.report.errors + loaded.report.warnings:
-        level = "error" if problem.severity == "error" or strict else "warning"
+    for problem in loaded.report.errors + loaded.report.warnings + loaded.report.notices:
+        level = "notice" if problem.severity == "notice" else "error" if problem.severity == "error" or strict else "warning"
         file = problem.file
         if loaded.root is not None:
             file = os.path.relpath(Path(loaded.root) / problem.file).replace(os.sep, "/")

@@ -40,9 +40,9 @@ def _root(course: Path) -> Path:
         raise click.UsageError(str(error)) from None
 
 
-def _load(course: Path) -> Loaded:
+def _load(course: Path, language: str | None = None) -> Loaded:
     try:
-        return load_course(course)
+        return load_course(course, language)
     except CourseNotFound as error:
         raise click.UsageError(str(error)) from None
 
@@ -99,7 +99,10 @@ def check(course: Path, strict: bool, form: str) -> None:
 @click.option("--handouts/--no-handouts", default=True, show_default=True, help="Also build the printable PDFs.")
 @click.option("--paper", type=click.Choice(["a4", "us-letter"]), default="a4", show_default=True,
               help="Paper size of the printable handouts.")
-def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: bool, paper: str) -> None:
+@click.option("--language", metavar="LL", help="Build the translation into LL (listed under translations: in "
+              "course.yml), into book/_build/html-LL; its sources go to book/_languages/LL.")
+def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: bool, paper: str,
+          language: str | None) -> None:
     """Check COURSE, generate the book sources, and build the online book (book/_build/html).
 
     Nothing is written if the check finds errors; the previous site stays live until the new
@@ -114,11 +117,11 @@ def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: 
     from .write.decision_map import MapError
 
     try:  # Sphinx starts up (in a child) while the course is checked
-        started = start_site_build(find_root(course), rebuild_all=rebuild_all)
+        started = None if language else start_site_build(find_root(course), rebuild_all=rebuild_all)
     except CourseNotFound:
         started = None
     try:
-        loaded = _load(course)
+        loaded = _load(course, language)
     except BaseException:
         if started:
             started.cancel()
@@ -401,6 +404,10 @@ def import_twee(story: Path, course: Path, module_id: str | None, scenario_id: s
 from .map_command import map_command  # noqa: E402 - the command lives in its own module
 
 main.add_command(map_command)
+
+from .translate_command import translate_command  # noqa: E402 - the command lives in its own module
+
+main.add_command(translate_command)
 
 if __name__ == "__main__":
     main()

@@ -62,3 +62,26 @@ QUICKREF_CARDS = (
 
 def session_notebook(module_id: str) -> str:
     return f"notebooks/{module_id}-session-report.ipynb"
+
+
+# ---- translations: a translated course's book sources live in a folder of the book, its site beside the original's
+
+LANGUAGES_DIR = "_languages"
+LANGUAGES_JSON = "_data/languages.json"
+
+
+def book_folder(language: str | None = None) -> str:
+    """The book's sources, relative to the course: ``book``, or ``book/_languages/fr`` for a translation
+    (Sphinx ignores it in the original book: only the pages of its table of contents are built)."""
+    return "book" if language is None else f"book/{LANGUAGES_DIR}/{language}"
+
+
+def site_folder(language: str | None = None) -> str:
+    """The live site's folder in ``book/_build``: ``html``, or ``html-fr`` for a translation."""
+    return "html" if language is None else f"html-{language}"
+
+
+def page_in_language(pagename: str, language: str | None) -> str:
+    """The link from a page of any of the course's sites to the same page in ``language`` (None: the original):
+    relative, so it works from ``file://`` as when served, as long as the sites stay side by side."""
+    return "../" * (pagename.count("/") + 1) + f"{site_folder(language)}/{pagename}.html"

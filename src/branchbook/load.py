@@ -9,17 +9,23 @@ from __future__ import annotations
 import gc
 import pickle
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import parallel
-from .check import content_rules, course_rules, deidentify, gaps, graph, markup, schema, states
+from .check import content_rules, course_rules, deidentify, gaps, graph, markup, schema, states, translations
 from .check.partial import LeftOut
 from .check_cache import CheckCache
-from .model import Course, CourseSettings, Module, Scenario
+from .model import Course, CourseSettings, Module, Scenario, translate
+from .messages import message
 from .model.texts import module_texts, scenario_texts
+<<<<<<< HEAD
 from .problems import Problem, Report, display_paths
 from .read import bibtex_keys, markdown_source, yaml_source
+=======
+from .problems import Problem, Report, display_path
+from .read import bibtex_keys, markdown_source, overlay, yaml_source
+>>>>>>> main
 from .read.lazy_marks import LazySourceMap
 from .source_map import SourceMap
 
@@ -36,6 +42,7 @@ class Loaded:
     course: Course | None
     report: Report
     root: Path | None = None
+    originals: list = field(default_factory=list)  # what translations overlay: (kind, name, file, item)
 
 
 def find_root(path: Path) -> Path:
@@ -54,15 +61,18 @@ def find_root(path: Path) -> Path:
 
 
 def source_files(root: Path) -> tuple[list[Path], list[Path]]:
-    modules = sorted((root / "modules").glob("*.md"))
-    scenarios = sorted([*(root / "scenarios").glob("*.yml"), *(root / "scenarios").glob("*.yaml")])
+    """The original module and scenario files (translation overlays such as ``x.fr.yml`` are not among them)."""
+    modules = [p for p in sorted((root / "modules").glob("*.md")) if not overlay.is_overlay(p)]
+    scenarios = [p for p in sorted([*(root / "scenarios").glob("*.yml"), *(root / "scenarios").glob("*.yaml")])
+                 if not overlay.is_overlay(p)]
     return modules, scenarios
 
 
-def load_course(path: Path) -> Loaded:
+def load_course(path: Path, language: str | None = None) -> Loaded:
+    """The checked course, in its own language or (``language``) in one of the translations it lists."""
     root = find_root(path)
     with _collector_paused():
-        return _load(root)
+        return _load(root, language)
 
 
 @contextmanager
@@ -81,7 +91,7 @@ def _collector_paused():
             gc.enable()
 
 
-def _load(root: Path) -> Loaded:
+def _load(root: Path, language: str | None = None) -> Loaded:
     report = Report()
 
     raw, settings_marks, problems = yaml_source.read(root / COURSE_FILE, COURSE_FILE)
@@ -126,6 +136,16 @@ def _load(root: Path) -> Loaded:
     report.extend(course_rules.check(settings, settings_marks, modules, scenarios, references, all_ids, all_module_ids))
     report.extend(content_rules.check(settings, settings_marks, whole_modules, whole_scenarios,
                                       len(whole_scenarios) == len(scenario_files), content_parts))
+    originals = translations.parts(root, settings, *(
+        [(r.item, job[1]) for (r, _), job in zip(results, jobs) if job[0] == kind and r.whole()]
+        for kind in ("module", "scenario")))
+    problems, overlays = translations.check(root, settings, settings_marks, originals, deidentification)
+    report.extend(problems)
+    if language not in (None, settings.language, *settings.translations):
+        report.add(settings_marks.problem(("translations",), message("check.translation.no_such_language",
+                                                                     settings.language, code=language),
+                                          message("check.translation.no_such_language_hint", settings.language,
+                                                  code=language)))
 
     if report.errors:
         return Loaded(None, report, root)
@@ -137,7 +157,9 @@ def _load(root: Path) -> Loaded:
     # every model (a third of a warm check's start) in a process that never validates a module or scenario.
     course = Course.model_construct(root=root, settings=settings, modules=ordered_modules, scenarios=ordered_scenarios,
                                     references=tuple(references))
-    return Loaded(course, report, root)
+    if language in overlays:
+        course = translate.translated(course, overlays[language])
+    return Loaded(course, report, root, originals)
 
 
 def _scenario_checks(scenario: Scenario, marks: SourceMap, left_out: LeftOut,

@@ -11,7 +11,7 @@ from typing import Iterable, Literal
 
 from .messages import message
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "notice"]  # a notice is reported, never fatal (not even with --strict)
 
 
 @dataclass(frozen=True, order=True)
@@ -50,6 +50,10 @@ class Report:
     @property
     def warnings(self) -> list[Problem]:
         return sorted(p for p in set(self.problems) if p.severity == "warning")
+
+    @property
+    def notices(self) -> list[Problem]:
+        return sorted(p for p in set(self.problems) if p.severity == "notice")
 
     def failed(self, strict: bool = False) -> bool:
         return bool(self.errors or (strict and self.warnings))

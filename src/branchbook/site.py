@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from . import layout
 from .sphinx_run import READY
 
 PROGRESS = re.compile(r"^(reading sources|writing output)\.\.\. \[\s*(\d+)%\]")
@@ -32,22 +33,27 @@ class SiteBuildFailed(Exception):
 @dataclass
 class SitePaths:
     book: Path
+    language: str | None = None  # a translation: its sources are in a folder of the book, its site beside the original's
 
     @property
     def build(self) -> Path:
-        return self.book / "_build"
+        return (self.book if self.language is None else self.book.parents[1]) / "_build"
 
     @property
     def live(self) -> Path:
-        return self.build / "html"
+        return self.build / layout.site_folder(self.language)
 
     @property
     def doctrees(self) -> Path:
-        return self.build / ".doctrees"
+        return self.build / (".doctrees" + self._suffix)
 
     @property
     def sites(self) -> Path:
-        return self.build / ".sites"
+        return self.build / (".sites" + self._suffix)
+
+    @property
+    def _suffix(self) -> str:
+        return "" if self.language is None else f"-{self.language}"
 
 
 def clean_leftovers(paths: SitePaths) -> None:

@@ -2,7 +2,8 @@
 
 A graph check alone cannot see this: ``when`` conditions and ``effects`` interact across scenes.
 The space is finite (variables are clamped integers) but can be large, so the search is bounded
-and says so when the bound cuts it short.
+and says so when the bound cuts it short. The rules of a step (what is offered, what a choice
+changes) are the player's own, from :mod:`branchbook.model.story`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Iterator
 
 from ..messages import message
 from ..messages.formats import number
-from ..model import Scenario, conditions
+from ..model import Scenario, conditions, story
 from ..problems import Problem, did_you_mean
 from ..source_map import SourceMap
 from .partial import LeftOut
@@ -22,21 +23,6 @@ from .partial import LeftOut
 STATE_LIMIT = 50_000
 
 State = tuple[str, tuple[int, ...]]
-
-
-def apply_effects(values: dict[str, int], effects: dict[str, int], scenario: Scenario) -> dict[str, int]:
-    """The variables after a choice: each effect added, then clamped to the variable's range."""
-    out = dict(values)
-    for name, delta in effects.items():
-        var = scenario.variables[name]
-        out[name] = max(var.min, min(var.max, out[name] + delta))
-    return out
-
-
-def available(scenario: Scenario, node_id: str, values: dict[str, int]) -> list[int]:
-    """Indices of the choices offered at ``node_id`` with these variable values."""
-    return [i for i, c in enumerate(scenario.nodes[node_id].choices)
-            if c.condition is None or conditions.evaluate(c.condition, values)]
 
 
 @dataclass
@@ -62,7 +48,7 @@ class Exploration:
 
     def endings(self, scenario: Scenario) -> list[State]:
         """Reachable ending states, fewest choices first."""
-        return [s for s in self.seen if scenario.nodes[s[0]].ending is not None]
+        return [s for s in self.seen if story.is_over(scenario.nodes[s[0]])]
 
 
 def explore(scenario: Scenario, limit: int = STATE_LIMIT) -> Exploration | None:
@@ -72,8 +58,8 @@ def explore(scenario: Scenario, limit: int = STATE_LIMIT) -> Exploration | None:
         return None
     names = list(scenario.variables)
     found = Exploration(names)
-    trees = {(nid, i): c.condition for nid, node in scenario.nodes.items() for i, c in enumerate(node.choices)}
-    start: State = (scenario.start, tuple(scenario.variables[n].initial for n in names))
+    initial = story.start(scenario)
+    start: State = (scenario.start, tuple(initial[n] for n in names))
     found.seen[start] = None
     queue = deque([start])
     while queue:
@@ -81,10 +67,9 @@ def explore(scenario: Scenario, limit: int = STATE_LIMIT) -> Exploration | None:
         node_id, packed = state
         values = dict(zip(names, packed))
         node = scenario.nodes[node_id]
-        if node.ending or not node.choices:
-            continue
-        options = [i for i in range(len(node.choices))
-                   if trees[node_id, i] is None or conditions.evaluate(trees[node_id, i], values)]
+        if story.is_over(node) or not node.choices:
+            continue  # an ending, or a dead end (graph.check reports it)
+        options = story.offered(node, values)
         if not options:
             found.stuck.setdefault(node_id, values)
         for i in options:
@@ -92,7 +77,7 @@ def explore(scenario: Scenario, limit: int = STATE_LIMIT) -> Exploration | None:
             choice = node.choices[i]
             if choice.goto not in scenario.nodes:
                 continue
-            after = apply_effects(values, choice.effects, scenario)
+            after = story.take(scenario, choice, values)
             reached: State = (choice.goto, tuple(after[n] for n in names))
             if reached not in found.seen:
                 if len(found.seen) >= limit:

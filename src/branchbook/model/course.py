@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
 
 from .module import Module
 from .scenario import ReferenceKey, Scenario
 from .types import FailureId, Frozen, ShortText, Slug, Text
+
+
+def _known_language(code: str) -> str:
+    """Babel (already installed with Sphinx) knows every ISO 639-1 language: 'fe' is a typo, not a language."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        raise ValueError(f"'{code}' is not an ISO 639-1 language code (e.g. fr, es, de)") from None
+    return code
+
+
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$"), AfterValidator(_known_language)]
 
 
 class Principle(Frozen):
@@ -84,6 +98,10 @@ class Rules(Frozen):
     min_reading_words: int = Field(0, ge=0, description="Words in every module's reading at least")
     max_reading_words: int | None = Field(None, ge=1, description="Words in every module's reading at most")
     cover_every_failure: bool = Field(True, description="Every failure pattern in 'failures:' is taught by a scenario")
+    complete_translations: bool = Field(True, description=(
+        "Every text has a translation in every language under 'translations:'. When false, a partial "
+        "translation is allowed: missing files and texts are notices, not warnings, and their pages fall "
+        "back to the original and say so"))
     require_glossary_terms: list[ShortText] = Field(
         default_factory=list, description="Terms the glossary must define (compared ignoring case)")
     words_per_minute: int = Field(150, ge=1, description="Reading speed used to estimate a module's time")
@@ -107,6 +125,9 @@ class CourseSettings(Frozen):
     subtitle: ShortText | None = None
     author: ShortText
     language: Slug = "en"
+    translations: list[LanguageCode] = Field(default_factory=list, description=(
+        "Languages the course is translated into (ISO 639-1), each by overlay files such as "
+        "scenarios/<id>.fr.yml; see docs/translating.md"))
     modules: list[Slug] = Field(min_length=1, description="Module ids in course order")
     principles: list[Principle] = Field(min_length=1)
     failures: list[Failure] = Field(default_factory=list)
@@ -118,6 +139,15 @@ class CourseSettings(Frozen):
         False, description="Warn about every support entry still marked 'localise: true' (an adapted course)")
     rules: Rules = Field(default_factory=Rules)
 
+    @field_validator("translations")
+    @classmethod
+    def _translations_distinct(cls, codes: list[str], info: ValidationInfo) -> list[str]:
+        if info.data.get("language") in codes:
+            raise ValueError(f"translations lists '{info.data['language']}', the course's own language; remove it")
+        if len(set(codes)) != len(codes):
+            raise ValueError("translations lists a language twice; list each once")
+        return codes
+
 
 class Course(Frozen):
     """Everything the writers need, checked: settings, modules in order, scenarios in play order."""
@@ -127,6 +157,13 @@ class Course(Frozen):
     modules: tuple[Module, ...]
     scenarios: tuple[Scenario, ...]
     references: tuple[str, ...] = Field(description="Citation keys defined in book/references.bib")
+    translation: Translation | None = Field(None, description="Set on a translated course (model/translate.py)")
+
+    @property
+    def source(self) -> "Course":
+        """The course in its original language: what a translated course was made from (its choice keys,
+        which saved progress stores, come from the original's labels), or the course itself."""
+        return self.translation.original if self.translation is not None else self
 
     def scenario(self, scenario_id: str) -> Scenario:
         return next(s for s in self.scenarios if s.id == scenario_id)
@@ -136,3 +173,15 @@ class Course(Frozen):
 
     def principle(self, principle_id: str) -> Principle:
         return next(p for p in self.settings.principles if p.id == principle_id)
+
+
+class Translation(Frozen):
+    """What a translated course keeps of its original: the original itself, and which texts are still the
+    original's (a missing translation falls back to it; the page says so)."""
+
+    original: Course
+    fell_back: dict[str, tuple[str, ...]] = Field(
+        description="'course', 'module:<id>' or 'scenario:<id>' -> dotted paths of texts shown untranslated")
+
+    def untranslated(self, part: str) -> tuple[str, ...]:
+        return self.fell_back.get(part, ())

@@ -8,7 +8,7 @@ from typing import Callable
 
 import watchfiles
 
-from .. import output
+from .. import layout, output
 
 SOURCE_DIRS = ("modules", "scenarios")
 STEP_MS = 30  # a save is reported once the files have been quiet this long
@@ -29,7 +29,7 @@ def authored(root: Path, path: Path) -> bool:
     if top in SOURCE_DIRS:
         return rel.suffix in (".md", ".yml", ".yaml")
     if top == "book":
-        return inner.parts[0] != "_build" and inner.as_posix() not in output.generated(root / "book") \
+        return inner.parts[0] not in ("_build", layout.LANGUAGES_DIR) and inner.as_posix() not in output.generated(root / "book") \
             and inner.name != output.MANIFEST
     return False
 

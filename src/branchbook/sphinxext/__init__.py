@@ -13,6 +13,7 @@ from sphinx.application import Sphinx
 
 from .directives import KnowledgeCheckDirective, PlayerDirective
 from .nodes import check_node, player_node, visit_check_html, visit_player_html, depart_noop
+from .languages import add_switch
 from .page import add_security_meta, escape_page_title, escape_search_index
 from .theme_fixes import THEME_CSS, fix_pages, one_search_field
 
@@ -35,10 +36,13 @@ def setup(app: Sphinx) -> dict:
     app.add_css_file("bb-player.css")
     app.add_css_file(THEME_CSS)
     app.add_js_file("bb-leave.js", loading_method="defer")
+    # Deferred scripts run in this order: the story rules before the player that uses them.
+    app.add_js_file("bb-story.js", loading_method="defer")
     app.add_js_file("bb-player.js", loading_method="defer")
     app.add_js_file("bb-quiz.js", loading_method="defer")
     app.connect("build-finished", fix_pages, priority=400)  # before the policy is computed
     app.connect("build-finished", add_security_meta)
     app.connect("build-finished", escape_search_index)
     app.connect("html-page-context", escape_page_title)
+    app.connect("html-page-context", add_switch)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

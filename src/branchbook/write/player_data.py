@@ -7,34 +7,17 @@ translation needs no change to the player.
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from .. import layout
 from ..messages import catalogue
 from ..messages.wording import condition_words, effect_words
-from ..model import Choice, Course, Module, Scenario
+from ..model import Course, Module, Scenario
+from ..model.story import choice_keys
 from . import WriteOptions, markdown
 
 FORMAT = 1
 PLAYER_KEYS = ("player.", "ending.", "gamebook.", "page.")
-
-
-def choice_keys(scene_id: str, choices: list[Choice]) -> list[str]:
-    """Stable identities for a scene's choices: ``scene:target:hash of the label``.
-
-    Saved progress stores these instead of positions, so reordering a scene's choices (or adding
-    one) keeps a reader where they were; changing a choice's target or wording retires its key.
-    Two choices alike in target and label (wording collapsed to single spaces) would share a key,
-    so a repeat gets ``:2``, ``:3``… in order.
-    """
-    keys: list[str] = []
-    for choice in choices:
-        label = " ".join(choice.label.split())
-        key = f"{scene_id}:{choice.goto}:{hashlib.sha256(label.encode('utf-8')).hexdigest()[:8]}"
-        repeats = sum(1 for k in keys if k == key or k.startswith(key + ":"))
-        keys.append(f"{key}:{repeats + 1}" if repeats else key)
-    return keys
 
 
 def scenario_data(course: Course, scenario: Scenario) -> dict:
@@ -42,6 +25,7 @@ def scenario_data(course: Course, scenario: Scenario) -> dict:
     roles = {r.id: r for r in scenario.roles}
     messages = {k: v for k, v in catalogue(language).items() if k.startswith(PLAYER_KEYS)}
     nodes = {}
+    original = course.source.scenario(scenario.id)  # keys from the original's labels: progress survives translation
     for number, (node_id, node) in enumerate(scenario.nodes.items(), start=1):
         speaker = roles.get(node.speaker) if node.speaker else None
         nodes[node_id] = {
@@ -61,7 +45,7 @@ def scenario_data(course: Course, scenario: Scenario) -> dict:
                     "when": choice.condition,
                     "whenWords": condition_words(choice.condition, language) if choice.condition is not None else "",
                 }
-                for key, choice in zip(choice_keys(node_id, node.choices), node.choices)
+                for key, choice in zip(choice_keys(node_id, original.nodes[node_id].choices), node.choices)
             ],
             "ending": None if node.ending is None else {
                 "kind": node.ending.kind,

@@ -13,9 +13,9 @@ from __future__ import annotations
 from types import ModuleType
 
 from ..model import Course
-from . import WriteOptions, book_pages, handouts, notebooks, player_data
+from . import WriteOptions, book_pages, handouts, language_switch, notebooks, player_data
 
-BOOK: tuple[ModuleType, ...] = (book_pages, player_data, notebooks, handouts)
+BOOK: tuple[ModuleType, ...] = (book_pages, player_data, notebooks, language_switch, handouts)
 """Every writer of the book, in the order they run."""
 
 

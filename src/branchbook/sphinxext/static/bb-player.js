@@ -5,6 +5,9 @@
    (JSON.parse, never eval), adds the class `bb-js` (the CSS then hides the gamebook on screen)
    and renders a stage that shows one scene at a time.
 
+   The story rules (what is offered, what a choice changes, how a saved path replays) are
+   bb-story.js's `branchbook.story`, which loads first; this file only presents them.
+
    Safety: the only strings inserted as HTML are the fields the build pre-rendered as safe HTML
    (`html`, `label`, `feedbackHtml`, `debriefHtml`, the `debrief` questions); every other string
    goes in through textContent. Every visible string comes from `data.messages`.
@@ -31,6 +34,11 @@
   var RECORD_FORMAT = 1;
 
   var api = window.branchbook = window.branchbook || {};
+  var story = api.story;
+  if (!story) {
+    console.error("branchbook: bb-story.js must load before bb-player.js; showing the gamebook instead");
+    return;
+  }
   var hosts = Array.isArray(api.hosts) ? api.hosts.slice() : [];
   var players = [];
   api.hosts = hosts;
@@ -45,36 +53,6 @@
       if (i >= 0) { hosts.splice(i, 1); }
     };
   };
-
-  /* ---- conditions: the tree from branchbook.model.conditions, evaluated to an integer ---- */
-
-  function truth(x) { return x ? 1 : 0; }
-
-  function evaluate(tree, values) {
-    if (tree === null || tree === undefined) { return 1; }
-    if (typeof tree === "boolean") { return truth(tree); }
-    if (typeof tree === "number") { return tree; }
-    if (typeof tree === "string") {
-      // The checker guarantees names exist; an unknown one counts as 0 rather than breaking the page.
-      return Object.prototype.hasOwnProperty.call(values, tree) ? values[tree] : 0;
-    }
-    if (!Array.isArray(tree) || tree.length < 2) { return 0; }
-    var op = tree[0];
-    if (op === "not") { return truth(!evaluate(tree[1], values)); }
-    if (op === "and") { return truth(evaluate(tree[1], values) && evaluate(tree[2], values)); }
-    if (op === "or") { return truth(evaluate(tree[1], values) || evaluate(tree[2], values)); }
-    var a = evaluate(tree[1], values), b = evaluate(tree[2], values);
-    switch (op) {
-      case "==": return truth(a === b);
-      case "!=": return truth(a !== b);
-      case "<": return truth(a < b);
-      case "<=": return truth(a <= b);
-      case ">": return truth(a > b);
-      case ">=": return truth(a >= b);
-      default: return 0;
-    }
-  }
-  api.evaluate = evaluate;
 
   /* ---- small DOM helpers ---- */
 
@@ -115,8 +93,6 @@
   }
 
   function now() { return new Date().toISOString(); }
-
-  function isIndex(x) { return typeof x === "number" && x >= 0 && Math.floor(x) === x; }
 
   /* ---- storage: never fatal (private browsing, storage disabled, quota) ---- */
 
@@ -171,50 +147,6 @@
     return (this.data.principles && this.data.principles[id]) || id;
   };
 
-  Player.prototype.initialVars = function () {
-    var vars = {}, defs = this.data.variables || {};
-    Object.keys(defs).forEach(function (name) { vars[name] = defs[name].initial; });
-    return vars;
-  };
-
-  Player.prototype.applyEffects = function (vars, effects) {
-    var defs = this.data.variables || {}, next = Object.assign({}, vars);
-    Object.keys(effects || {}).forEach(function (name) {
-      var def = defs[name];
-      if (!def) { return; }
-      next[name] = Math.min(def.max, Math.max(def.min, next[name] + effects[name]));
-    });
-    return next;
-  };
-
-  Player.prototype.offered = function (node, vars) {
-    var out = [];
-    (node.choices || []).forEach(function (choice, index) {
-      if (evaluate(choice.when, vars)) { out.push(index); }
-    });
-    return out;
-  };
-
-  /* Replay a path of choice keys from the start. It stops at the first step that is no longer
-     valid: its scene is gone or is an ending, no choice there has that key (the choice was removed,
-     retargeted or reworded), or the choice's condition no longer holds. `positions` replays a
-     path saved by an earlier player (choice indices) the same way. */
-  Player.prototype.walk = function (path, positions) {
-    var vars = this.initialVars(), id = this.data.start, steps = [];
-    for (var i = 0; i < path.length; i++) {
-      var node = this.nodes[id], choices = node ? node.choices || [] : [];
-      if (!node || node.ending) { break; }
-      var index = positions ? (isIndex(path[i]) && path[i] < choices.length ? path[i] : -1)
-                            : choices.map(function (c) { return c.key; }).indexOf(path[i]);
-      var choice = choices[index];
-      if (!choice || typeof choice.key !== "string" || !evaluate(choice.when, vars) || !this.nodes[choice.goto]) { break; }
-      steps.push({node: id, index: index, key: choice.key, choice: choice, vars: vars});
-      vars = this.applyEffects(vars, choice.effects);
-      id = choice.goto;
-    }
-    return {node: id, vars: vars, steps: steps};
-  };
-
   function keysOf(walked) { return walked.steps.map(function (s) { return s.key; }); }
 
   /* ---- persistence ---- */
@@ -242,7 +174,7 @@
     if (!fits) { return null; }
     room.decisions = room.decisions.slice(0, walked.steps.length);
     if (!room.votes || typeof room.votes !== "object") { room.votes = {}; }
-    if (!this.nodes[walked.node].ending) { room.finished = null; room.ending = null; }
+    if (!story.isOver(this.nodes[walked.node])) { room.finished = null; room.ending = null; }
     return room;
   };
 
@@ -289,10 +221,10 @@
       storageRemove(this.key);
       return "unreadable";
     }
-    var walked = this.walk(stored.path, earlier), room = stored.room;
+    var walked = story.replay(this.data, stored.path, earlier), room = stored.room;
     if (earlier) {
       var upgraded = this.upgradeRoom(room, walked);
-      if (upgraded.room && upgraded.steps < walked.steps.length) { walked = this.walk(keysOf(walked).slice(0, upgraded.steps)); }
+      if (upgraded.room && upgraded.steps < walked.steps.length) { walked = story.replay(this.data, keysOf(walked).slice(0, upgraded.steps)); }
       room = upgraded.room;
     }
     this.path = keysOf(walked);
@@ -381,7 +313,7 @@
     this.data = data;
     this.nodes = data.nodes;
     this.messages = data.messages || {};
-    var walked = this.walk(this.path);
+    var walked = story.replay(this.data, this.path);
     this.path = keysOf(walked);
     if (this.room) { this.room = this.adoptRoom(this.room, walked); }
     var changed = walked.steps.length < before;
@@ -407,7 +339,7 @@
 
   Player.prototype.render = function (opts) {
     opts = opts || {};
-    var walked = this.walk(this.path);
+    var walked = story.replay(this.data, this.path);
     this.path = keysOf(walked);
     if (this.showFeedback && walked.steps.length === 0) { this.showFeedback = false; }
 
@@ -425,7 +357,7 @@
     } else {
       var node = this.nodes[walked.node];
       focusTarget = this.renderScene(walked.node, node, walked);
-      if (node.ending) {
+      if (story.isOver(node)) {
         announcement = this.msg("player.ending_announce", {title: node.ending.title});
       } else {
         announcement = this.msg("player.scene_announce", {title: this.sceneTitle(walked.node)});
@@ -438,7 +370,7 @@
     if (!this.showFeedback) {
       var extra = {reason: opts.reason || "move"};
       var current = this.nodes[walked.node];
-      if (current.ending) {
+      if (story.isOver(current)) {
         if (this.room && !this.room.finished) {
           this.room.finished = now();
           this.room.ending = {node: walked.node, kind: current.ending.kind};
@@ -467,12 +399,12 @@
     header.forEach(function (part) { scene.appendChild(part); });
     this.view.appendChild(scene);
 
-    if (node.ending) {
+    if (story.isOver(node)) {
       scene.appendChild(this.renderEnding(id, node, walked));
       return header[0];
     }
 
-    var offered = this.offered(node, walked.vars);
+    var offered = story.offered(node, walked.values);
     var promptId = "bb-prompt-" + this.uid + "-" + walked.steps.length;
     scene.appendChild(el("p", {class: "bb-prompt", id: promptId, text: this.msg("player.choose")}));
     var list = el("ul", {class: "bb-choice-list", role: "list", "aria-labelledby": promptId});
@@ -601,14 +533,14 @@
   /* ---- moves ---- */
 
   Player.prototype.choose = function (index) {
-    var walked = this.walk(this.path);
+    var walked = story.replay(this.data, this.path);
     var node = this.nodes[walked.node];
-    if (!node || node.ending) { return; }
+    if (!node || story.isOver(node)) { return; }
     var choice = (node.choices || [])[index];
-    if (!choice || !evaluate(choice.when, walked.vars)) { return; }
+    if (!choice || !story.isOffered(choice, walked.values)) { return; }
     if (this.room) {
       this.room.decisions = this.room.decisions.slice(0, this.path.length);
-      this.room.decisions.push(this.roomDecision(walked.node, node, walked.vars, index));
+      this.room.decisions.push(this.roomDecision(walked.node, node, walked.values, index));
       delete this.room.votes[walked.node];
     }
     this.path.push(choice.key);
@@ -691,8 +623,8 @@
     return this.room.votes[id];
   };
 
-  Player.prototype.roomDecision = function (id, node, vars, chosen) {
-    var offered = this.offered(node, vars), votes = this.currentVotes(id);
+  Player.prototype.roomDecision = function (id, node, values, chosen) {
+    var offered = story.offered(node, values), votes = this.currentVotes(id);
     var choices = offered.map(function (i) { return node.choices[i]; });
     return {
       node: id,
@@ -812,9 +744,9 @@
   };
 
   Player.prototype.snapshot = function () {
-    var walked = this.walk(this.path);
+    var walked = story.replay(this.data, this.path);
     return {course: this.data.course, scenario: this.data.scenario, node: walked.node,
-            step: this.path.length, path: this.path.slice(), variables: Object.assign({}, walked.vars),
+            step: this.path.length, path: this.path.slice(), variables: Object.assign({}, walked.values),
             room: this.room ? this.sessionRecord() : null};
   };
 
