@@ -19,13 +19,8 @@ from .check_cache import CheckCache
 from .model import Course, CourseSettings, Module, Scenario, translate
 from .messages import message
 from .model.texts import module_texts, scenario_texts
-<<<<<<< HEAD
 from .problems import Problem, Report, display_paths
-from .read import bibtex_keys, markdown_source, yaml_source
-=======
-from .problems import Problem, Report, display_path
 from .read import bibtex_keys, markdown_source, overlay, yaml_source
->>>>>>> main
 from .read.lazy_marks import LazySourceMap
 from .source_map import SourceMap
 

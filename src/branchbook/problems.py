@@ -99,6 +99,11 @@ def spaces(n: int) -> str:
     return f"{n} space" + ("" if n == 1 else "s")
 
 
+def display_path(path: Path, root: Path) -> str:
+    """One path as :func:`display_paths` shows it."""
+    return display_paths([path], root)[0]
+
+
 def display_paths(paths: list[Path], root: Path) -> list[str]:
     """Paths relative to the course root when possible: shorter, and stable across machines.
     Each folder is resolved once, then only a file that is a link itself (resolving every path
