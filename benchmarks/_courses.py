@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from branchbook.read import overlay
+
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = ("course.yml", "denylist.sha256", "book/_config.yml", "book/intro.md", "book/references.bib")
 
@@ -39,8 +41,12 @@ def scaled_course(source: Path, target: Path, count: int) -> Path:
     settings.setdefault("rules", {}).update(one_person_per_name=False, cover_every_failure=False,
                                             min_scenarios_per_module=0, minutes_per_decision=0,
                                             words_per_minute=1_000_000)
+    settings.pop("translations", None)  # the clones have none: translation overlays are left out
     (target / "course.yml").write_text(yaml.safe_dump(settings, sort_keys=False, allow_unicode=True, width=1000),
                                        encoding="utf-8")
+    for path in [*(target / "modules").glob("*.md"), *(target / "scenarios").glob("*.y*ml")]:
+        if overlay.is_overlay(path):
+            path.unlink()
     originals = sorted((target / "scenarios").glob("*.yml"))
     texts = {path.stem: path.read_text(encoding="utf-8") for path in originals}
     module_of = {stem: yaml.safe_load(text)["module"] for stem, text in texts.items()}

@@ -37,6 +37,11 @@ def test_every_benchmark_runs_quick_and_prints_a_table_and_json(capsys, tmp_path
         assert f"files parsed: {size + 1}" not in warm["note"]
     assert "×" in check[f"{sizes[1]} scenarios, cold"]["note"]  # growth against the smaller course
 
+    serve = {row["what"]: row for row in rows if row["benchmark"] == "serve"}
+    # a scenario save is shown in the open page without loading it again; a module's reading reloads its page
+    assert serve["save one scenario → open page shows it"]["note"].endswith("page loads: 0")
+    assert not serve["save a module reading → page shows it"]["note"].endswith("page loads: 0")
+
 
 def test_an_unknown_benchmark_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exit:

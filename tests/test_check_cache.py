@@ -66,6 +66,24 @@ def add_scenario(course, scenario_id="a-new-scenario"):
 
 
 @pytest.mark.parametrize("process", ["new process", "same process"])
+def test_the_cache_keeps_one_entry_per_file(mini, monkeypatch, process):
+    """The entry of a file's older version goes once the file changed, whichever process checks next."""
+    folder = mini.joinpath(*CACHE)
+    files = 1 + len(list((mini / "modules").glob("*.md"))) + len(list((mini / "scenarios").glob("*.yml")))
+    load_course(mini)
+    entries = set(folder.iterdir())
+    assert len(entries) == files - 1  # every module and scenario (course.yml is part of every key)
+    path = min((mini / "scenarios").glob("*.yml"))
+    edited = path.read_text(encoding="utf-8").replace("text: |", "text: |\n      (Edited.)", 1)
+    path.write_text(edited, encoding="utf-8")
+    if process == "new process":
+        new_process(monkeypatch)
+    load_course(mini)
+    after = set(folder.iterdir())
+    assert len(after) == files - 1 and len(after - entries) == 1
+
+
+@pytest.mark.parametrize("process", ["new process", "same process"])
 def test_a_warm_check_parses_only_the_changed_file(mini, parses, monkeypatch, process):
     new = add_scenario(mini)
     report_of(mini)

@@ -71,11 +71,14 @@ class Served:
         with urllib.request.urlopen(self.url + path, timeout=30) as response:
             return response.read().decode("utf-8")
 
-    def edit(self, rel: str, old: str, new: str) -> None:
+    def edit(self, rel: str, *replacements: tuple[str, str]) -> None:
+        """One save of ``rel`` with each (old, new) replaced once."""
         path = self.course / rel
         text = path.read_text(encoding="utf-8")
-        assert old in text, f"{old!r} not in {rel}"
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        for old, new in replacements:
+            assert old in text, f"{old!r} not in {rel}"
+            text = text.replace(old, new, 1)
+        path.write_text(text, encoding="utf-8")
 
 
 def start(course: Path, port: int, *extra: str) -> Served:
@@ -130,34 +133,56 @@ def first_scene_text(page) -> str:
     return page.locator(".bb-player .bb-view").inner_text(timeout=30_000)
 
 
+def stage_scene(page) -> dict:
+    """Where the reader is in the page's player: its scene and step."""
+    return page.evaluate("() => { const s = branchbook.players[0].snapshot(); return {node: s.node, step: s.step}; }")
+
+
 @pytest.mark.browser
-def test_scenario_edit_shows_in_the_open_page_without_a_manual_reload(served: Served, page, context):
+def test_scenario_edit_shows_in_the_open_page_without_a_reload_at_the_same_step(served: Served, page, context):
     other = context.new_page()
     other.goto(served.url + "intro.html")
     page.goto(served.url + PAGE)
     assert "something that happened" in first_scene_text(page)
+    stage = page.locator(".bb-player .bb-stage")
+    stage.get_by_role("button", name="Say plainly that you will listen", exact=False).click()
+    stage.get_by_role("button", name="Continue", exact=True).click()
+    assert "Jo tells you what happened" in first_scene_text(page)
+    reader = stage_scene(page)
+    assert reader["node"] == "listen" and reader["step"] == 1
+    page.locator(".bb-support summary").click()  # the reader opened the support list
     for tab in (page, other):
         tab.evaluate("window.bbNotReloaded = true")
     sources = generated_mtimes(served.course)
     since = served.mark()
 
-    served.edit(f"scenarios/{SCENARIO}.yml", "something that happened", "an incident by the compost bins")
+    # the scene the reader is on, and a role's brief in the introduction above the player
+    served.edit(f"scenarios/{SCENARIO}.yml", ("Jo tells you what happened", "Jo describes the work day"),
+                ("You chair the garden committee.", "You have chaired it for a year."))
 
-    page.wait_for_function("() => !window.bbNotReloaded", timeout=WAIT_S * 1000)  # the tab reloaded itself
-    assert "an incident by the compost bins" in first_scene_text(page)
-    reload_line = served.wait_for(r"^reload (.*) \(", since)
-    assert reload_line.group(1) == PAGE
-    assert served.wait_for(r"^regenerated (.*)", since).group(1) == f"_data/player/{SCENARIO}.json"
+    page.wait_for_function("() => document.querySelector('.bb-view').textContent.includes('Jo describes the work day')"
+                           " && document.querySelector('.bb-intro').textContent.includes('chaired it for a year')",
+                           timeout=WAIT_S * 1000)
+    assert page.evaluate("window.bbNotReloaded") is True  # shown in place: the tab did not reload
+    assert stage_scene(page) == reader  # the reader is still at the step they were on
+    assert stage.locator(".bb-status").is_hidden()  # and is not told the scenario moved them
+    assert page.locator(".bb-support").evaluate("d => d.open")
+    assert "You chair the garden committee." not in page.locator(".bb-intro").inner_text()
+    assert "Jo describes the work day" in page.locator(".bb-gamebook").text_content()  # what prints is new too
+    assert served.wait_for(r"^update (.*) \(", since).group(1) == PAGE
     changed = {rel for rel, mtime in generated_mtimes(served.course).items() if sources.get(rel) != mtime}
-    assert changed == {f"_data/player/{SCENARIO}.json"}
+    assert changed <= {f"_data/player/{SCENARIO}.json"}
+    served.wait_for(r"^regenerated _data/player/" + SCENARIO + r"\.json$", since)
 
     # Sphinx catches up in the background; the page it writes is the one already shown, so no
-    # tab reloads again, and the other page was never reloaded.
+    # tab reloads, the other page included.
     rebuilt = served.wait_for(r"^site rebuilt.*", since).group(0)
     assert "reload" not in rebuilt
-    assert "an incident by the compost bins" in (served.course / "book/_build/html" / PAGE).read_text()
-    assert page.evaluate("window.bbNotReloaded === undefined")
+    assert "Jo describes the work day" in (served.course / "book/_build/html" / PAGE).read_text()
+    page.wait_for_timeout(500)  # a reload event, were one sent, arrives well within this
+    assert page.evaluate("window.bbNotReloaded") is True
     assert other.evaluate("window.bbNotReloaded") is True
+    assert stage_scene(page) == reader
 
 
 @pytest.mark.browser
@@ -168,7 +193,7 @@ def test_a_broken_file_shows_a_banner_and_keeps_the_last_good_page(served: Serve
     good = path.read_text(encoding="utf-8")
     since = served.mark()
     try:
-        served.edit(f"scenarios/{SCENARIO}.yml", "goto: listen", "goto: nowhere-at-all")
+        served.edit(f"scenarios/{SCENARIO}.yml", ("goto: listen", "goto: nowhere-at-all"))
         expected = [p.format() for p in load_course(served.course).report.errors]
         assert expected and all(p.startswith(f"scenarios/{SCENARIO}.yml:") for p in expected)
         banner = page.locator(".bb-serve-banner")
@@ -189,7 +214,7 @@ def test_a_broken_file_shows_a_banner_and_keeps_the_last_good_page(served: Serve
 
 def test_a_module_reading_edit_reaches_its_page(served: Served):
     since = served.mark()
-    served.edit("modules/basics.md", "\n## ", "\nA sentence added while serving.\n\n## ")
+    served.edit("modules/basics.md", ("\n## ", "\nA sentence added while serving.\n\n## "))
     served.wait_for(r"^site rebuilt.*reload.*modules/basics\.html", since)
     assert "A sentence added while serving." in served.get("modules/basics.html")
 
@@ -228,6 +253,33 @@ def test_scenario_option_opens_that_scenario(built_mini: Path):
         server.server_close()
 
 
+def test_a_new_player_goes_only_to_the_tabs_of_its_page():
+    hub = preview_server.Hub()
+    received: dict[str, list[str]] = {PAGE: [], "intro.html": []}
+    tabs = [threading.Thread(target=hub.stream, args=(received[page].append, page), daemon=True) for page in received]
+    for tab in tabs:
+        tab.start()
+
+    def wait_until(condition) -> None:
+        deadline = time.monotonic() + 30
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert condition()
+
+    wait_until(lambda: all(any("event: problems" in t for t in got) for got in received.values()))
+    hub.update(PAGE, '<div class="bb-player">new</div>')
+    hub.reload(["*"])
+    wait_until(lambda: all(any("event: reload" in t for t in got) for got in received.values()))
+    hub.close()
+    for tab in tabs:
+        tab.join(timeout=30)
+    mine, other = ("".join(received[shown]) for shown in (PAGE, "intro.html"))
+    player = '"player": "<div class=\\"bb-player\\">new</div>"'
+    assert f'event: update\ndata: {{"page": "scenarios/noticeboard.html", {player}}}' in mine
+    assert "event: update" not in other  # another page's tab is not sent it
+    assert mine.index("event: update") < mine.index("event: reload")  # events keep their order
+
+
 def test_scenario_option_names_an_unknown_scenario(mini_course: Path):
     result = CliRunner().invoke(main, ["serve", str(mini_course), "--scenario", "noticebord"])
     assert result.exit_code == 2
@@ -257,23 +309,25 @@ def test_only_author_files_count_as_saves(mini_course: Path):
 def test_the_stand_in_player_is_what_sphinx_writes(built_mini: Path):
     """Until Sphinx has rebuilt a scenario page, serve sends it with its player rendered from the new
     data; that must be byte for byte what the build writes, or the page would change twice."""
-    import json
-
-    from branchbook.sphinxext.nodes import player_html
-    from branchbook.write import player_data
+    from branchbook.serve.session import stand_in_player
 
     course = load_course(FIXTURE).course
     for scenario in course.scenarios:
         page = (built_mini / f"scenarios/{scenario.id}.html").read_text(encoding="utf-8")
         start, end = preview_server.player_region(page)
-        data = json.loads(player_data.encode(player_data.scenario_data(course, scenario)))
-        assert page[start:end] == player_html(data)
+        assert page[start:end] == stand_in_player(course, scenario)
 
 
 def test_scenario_preview_shows_saves_without_rebuilding_the_site(mini_course: Path):
+    import json
+
     from branchbook.build import build
     from branchbook.serve.session import Preview
 
+    path = mini_course / "scenarios" / f"{SCENARIO}.yml"
+    # a second variable, listed before the first in the file but after it in the sorted JSON Sphinx reads
+    path.write_text(path.read_text().replace("variables:\n", "variables:\n  warmth: {initial: 1, min: 0, max: 2}\n")
+                    .replace("effects: {trust: 1}", "effects: {trust: 1, warmth: 1}"))
     build(load_course(mini_course).course, handouts=False)
     root = mini_course.resolve()
     hub = preview_server.Hub()
@@ -283,11 +337,15 @@ def test_scenario_preview_shows_saves_without_rebuilding_the_site(mini_course: P
                         scenario=SCENARIO)
         alone.refresh(set())
         assert alone.builder.pending is None  # the site is up to date: nothing to rebuild
+        assert hub.recent == []  # and every page has the player it was built with: nothing to hand the tabs
         path = root / "scenarios" / f"{SCENARIO}.yml"
         path.write_text(path.read_text().replace("something that happened", "a quarrel over the shed"))
         alone.refresh({path})
         assert "a quarrel over the shed" in server.page(PAGE)
-        assert [(name, data) for _, name, data in hub.recent] == [("reload", f'{{"pages": ["{PAGE}"]}}')]
+        [(_, name, data, page)] = hub.recent  # the new player, for the tabs of its page only
+        start, end = preview_server.player_region(server.page(PAGE))
+        assert (name, page) == ("update", PAGE)
+        assert json.loads(data) == {"page": PAGE, "player": server.page(PAGE)[start:end]}
         assert alone.builder.pending is None  # its page is shown as Sphinx would write it: no build
 
         path.write_text(path.read_text().replace("a quarrel over the shed", "a row about the shed"))

@@ -173,8 +173,8 @@ def serve_command(course: Path, port: int, scenario_id: str | None, open_browser
     Watches course.yml, modules/, scenarios/ and book/ (your files, not what the build writes).
     On each save it checks the course (problems print here as `check` prints them, and show in a
     banner on every open page, while the last good version stays on show), regenerates what
-    changed and reloads the open pages: a scenario edit shows at once, the rest of the site
-    follows when Sphinx has rebuilt it (a few seconds). Handouts are not remade (run `build`).
+    changed and brings the open pages up to date: a scenario edit shows at once, in place (the
+    reader stays at the same step), the rest of the site reloads when Sphinx has rebuilt it (a few seconds). Handouts are not remade (run `build`).
     Ctrl-C stops it.
     """
     from .load import find_root, source_files

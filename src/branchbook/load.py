@@ -19,7 +19,7 @@ from .check_cache import CheckCache
 from .model import Course, CourseSettings, Module, Scenario, translate
 from .messages import message
 from .model.texts import module_texts, scenario_texts
-from .problems import Problem, Report, display_path
+from .problems import Problem, Report, display_paths
 from .read import bibtex_keys, markdown_source, overlay, yaml_source
 from .read.lazy_marks import LazySourceMap
 from .source_map import SourceMap
@@ -88,7 +88,6 @@ def _collector_paused():
 
 def _load(root: Path, language: str | None = None) -> Loaded:
     report = Report()
-    show = lambda p: display_path(p, root)  # noqa: E731
 
     raw, settings_marks, problems = yaml_source.read(root / COURSE_FILE, COURSE_FILE)
     report.extend(problems)
@@ -107,8 +106,9 @@ def _load(root: Path, language: str | None = None) -> Loaded:
                            settings.language if settings is not None else "en")
 
     module_files, scenario_files = source_files(root)
-    jobs = [("module", file, show(file)) for file in module_files] + \
-        [("scenario", file, show(file)) for file in scenario_files]
+    files = [("module", file) for file in module_files] + [("scenario", file) for file in scenario_files]
+    shown = display_paths([file for _, file in files], root)
+    jobs = [(kind, file, name) for (kind, file), name in zip(files, shown, strict=True)]
     context = _read_bytes(root / COURSE_FILE) + b"\0" + denylist_bytes
     cache = CheckCache(root / "book" / "_build" / ".cache" / "check", context, report.notes)
     results = _check_files(jobs, check_file, cache)

@@ -6,7 +6,8 @@
 - A scenario page whose data changed after the last Sphinx build is sent with its player rendered
   afresh from the new data (by the Sphinx extension's own template and escaping, so the page is
   what the next build will write), so a scenario edit shows without waiting for Sphinx.
-- ``/__branchbook__/events`` streams Server-Sent Events (see ``reload.js``) to every open tab.
+- ``/__branchbook__/events?page=P`` streams Server-Sent Events (see ``reload.js``) to the open tab
+  showing page P: the events for every tab, and the new player of P itself.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import re
 import secrets
 import threading
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 PREFIX = "/__branchbook__/"
 SCRIPT = Path(__file__).with_name("reload.js")
@@ -33,26 +34,31 @@ above and in the terminal: fix them and save. This page reloads by itself when t
 
 class Hub:
     """Fans events out to every open tab. Keeps the current problems, so a tab that connects
-    (or reconnects) learns them at once."""
+    (or reconnects) learns them at once. An event may be meant for the tabs of one page only
+    (``update``): the others are not sent it."""
 
     def __init__(self) -> None:
         self.token = secrets.token_hex(8)
         self._changed = threading.Condition()
-        self.recent: list[tuple[int, str, str]] = []
+        self.recent: list[tuple[int, str, str, str | None]] = []  # (sequence, name, data, page or None: all)
         self._sequence = 0
         self.problems: list[str] = []
         self.closed = False
 
-    def send(self, name: str, data: dict) -> None:
+    def send(self, name: str, data: dict, page: str | None = None) -> None:
         with self._changed:
             self._sequence += 1
-            self.recent = [*self.recent[-99:], (self._sequence, name, json.dumps(data))]
+            self.recent = [*self.recent[-99:], (self._sequence, name, json.dumps(data), page)]
             if name == "problems":
                 self.problems = data["messages"]
             self._changed.notify_all()
 
     def reload(self, pages: list[str]) -> None:
         self.send("reload", {"pages": sorted(pages)})
+
+    def update(self, page: str, player: str) -> None:
+        """Hand the tabs showing ``page`` its player's new HTML: they show it in place, without a reload."""
+        self.send("update", {"page": page, "player": player}, page)
 
     def set_problems(self, messages: list[str]) -> None:
         if messages != self.problems:
@@ -63,8 +69,8 @@ class Hub:
             self.closed = True
             self._changed.notify_all()
 
-    def stream(self, write) -> None:
-        """Write events to one tab until the hub closes or the tab goes away (write raises)."""
+    def stream(self, write, page: str | None = None) -> None:
+        """Write events to one tab (showing ``page``) until the hub closes or the tab goes away (write raises)."""
         with self._changed:
             seen = self._sequence
             problems = list(self.problems)
@@ -75,9 +81,9 @@ class Hub:
                 self._changed.wait_for(lambda: self.closed or self._sequence > seen, timeout=15)
                 if self.closed:
                     return
-                fresh = [e for e in self.recent if e[0] > seen]
+                fresh = [e for e in self.recent if e[0] > seen and e[3] in (None, page)]
                 seen = self._sequence
-            write("".join(_event(name, data) for _, name, data in fresh) if fresh else ": keep-alive\n\n")
+            write("".join(_event(name, data) for _, name, data, _ in fresh) if fresh else ": keep-alive\n\n")
 
 
 def _event(name: str, data: str) -> str:
@@ -150,9 +156,10 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         super().end_headers()
 
     def do_GET(self) -> None:
-        path = unquote(urlsplit(self.path).path)
+        url = urlsplit(self.path)
+        path = unquote(url.path)
         if path == PREFIX + "events":
-            return self._events()
+            return self._events(parse_qs(url.query).get("page", [None])[0])
         if path == PREFIX + "reload.js":
             return self._send(SCRIPT.read_bytes(), "text/javascript; charset=utf-8")
         if path == "/" and self.server.home:
@@ -177,7 +184,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _events(self) -> None:
+    def _events(self, page: str | None) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
@@ -187,7 +194,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self.wfile.flush()
 
         try:
-            self.server.hub.stream(write)
+            self.server.hub.stream(write, page)
         except (BrokenPipeError, ConnectionResetError):
             pass
         self.close_connection = True

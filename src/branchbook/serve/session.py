@@ -1,9 +1,12 @@
 """What happens on a save: check, regenerate what changed, show it, and rebuild the site behind.
 
 The check and the generation run on the main thread, one save after another. A scenario whose
-player data changed is shown at once: its page is served with the new data (see ``server``) and
-its tabs reload. Sphinx brings the site up to date in a background thread; when the new site is
-live, the pages that now differ from what the tabs show reload, and the fresh-data stand-ins go.
+player data changed is shown at once: its page is served with the new player (see ``server``),
+and the tabs showing it are handed that player and show it in place (``reload.js`` passes the
+data to the player's ``window.branchbook.update``, which keeps the reader at the same step), with
+no reload. Sphinx brings the site up to date in a background thread; when the new site is live,
+the pages that now differ from what the tabs show reload, and the fresh-data stand-ins go. A tab
+that was handed a player already shows what Sphinx then writes, so it does not reload again.
 Nothing that fails is ever shown in place of the last good version: problems go to the terminal,
 as ``branchbook check`` prints them, and to a banner on every open page.
 """
@@ -11,6 +14,7 @@ as ``branchbook check`` prints them, and to a banner on every open page.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import threading
 import time
@@ -19,7 +23,7 @@ from typing import Callable
 
 from .. import build, layout, output, site
 from ..load import load_course
-from ..model import Course
+from ..model import Course, Scenario
 from ..sphinxext.nodes import player_html
 from ..write import WriteOptions, player_data
 from .server import Hub, PreviewServer, player_region
@@ -68,7 +72,7 @@ class Preview:
         self.problems(check=[])
         shown = self.show_scenarios(course)
         if shown:
-            self.say(f"reload {', '.join(shown)} ({time.perf_counter() - saved:.2f} s after the save)")
+            self.say(f"update {', '.join(shown)} ({time.perf_counter() - saved:.2f} s after the save)")
         files = build.generated_files(course, WriteOptions(handouts=False))
         try:
             plan = output.plan(self.book, files)
@@ -106,15 +110,18 @@ class Preview:
 
     def show_scenarios(self, course: Course) -> list[str]:
         """Serve every built scenario page whose player would change with its player made afresh,
-        and reload its tabs: before anything else is generated, and long before Sphinx. Only the
-        scenarios that changed since the last save are rendered again."""
+        and hand that player to its open tabs: before anything else is generated, and long before
+        Sphinx. Only the scenarios that changed since the last save are rendered again; a page not
+        built yet is left to the site build, which makes it from these very sources."""
         fresh = {}
         for scenario in course.scenarios:
             page = player_page(scenario.id)
-            if self._players.get(scenario.id) == (scenario, course.settings) or not (self.paths.live / page).is_file():
+            if self._players.get(scenario.id) == (scenario, course.settings):
                 continue
             self._players[scenario.id] = (scenario, course.settings)
-            player = player_html(player_data.scenario_data(course, scenario))
+            if not (self.paths.live / page).is_file():
+                continue
+            player = stand_in_player(course, scenario)
             served = self.server.page(page) or ""
             region = player_region(served)
             if region and served[region[0]:region[1]] != player:
@@ -123,8 +130,16 @@ class Preview:
             with self.server.lock:
                 self.server.overrides.update(fresh)
                 self.builder.stand_ins.update({page: self.generation for page in fresh})
-            self.hub.reload(list(fresh))
+            for page, player in sorted(fresh.items()):
+                self.hub.update(page, player)
         return sorted(fresh)
+
+
+def stand_in_player(course: Course, scenario: Scenario) -> str:
+    """The player Sphinx will write for ``scenario``: rendered from its data as the site build reads
+    it, the written JSON (keys sorted), or the stand-in would differ from the built page (a
+    scenario's variables in another order) and the page reload when Sphinx caught up."""
+    return player_html(json.loads(player_data.encode(player_data.scenario_data(course, scenario))))
 
 
 class SiteBuilder(threading.Thread):
