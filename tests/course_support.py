@@ -282,6 +282,17 @@ FAST = settings(max_examples=40, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
 
 
+def random_course(scenario):
+    """The one-scenario course ``write_course`` makes of ``scenario``, loaded in a temporary folder; None
+    when the checker refuses it (a random graph may break a rule). Its scenario's id is ``s``."""
+    import tempfile
+
+    from branchbook.load import load_course
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return load_course(write_course(Path(tmp) / "course", scenario)).course
+
+
 def load_checked(path: Path):
     """The course at ``path``, which must check without errors (the errors are the failure message)."""
     from branchbook.load import load_course
