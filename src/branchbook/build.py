@@ -54,9 +54,10 @@ def generated_files(course: Course, options: WriteOptions) -> dict[str, bytes]:
 def write_handouts(course: Course, options: WriteOptions, *, force: bool = False,
                    out: Path | None = None) -> output.Plan:
     """``branchbook handouts``: the handouts writer alone, with the build's cache, into the build's
-    folder (``book/handouts``; the rest of the book is left as it is) or into ``out``. PDFs are
-    written only where they changed, and a PDF edited by hand stops it, as in a build."""
-    book = course.root / "book"
+    folder (``book/handouts``, or a translation's ``book/_languages/LL/handouts``; the rest of the book is left
+    as it is) or into ``out``. PDFs are written only where they changed, and a PDF edited by hand stops it, as
+    in a build."""
+    book = course.root / layout.book_folder(book_language(course))
     cache = handout_cache(book)
     files = registry.run(course, replace(options, handouts=True, cache=cache), (handout_writer,))
     cache.prune()

@@ -76,6 +76,11 @@ def book_folder(language: str | None = None) -> str:
     return "book" if language is None else f"book/{LANGUAGES_DIR}/{language}"
 
 
+def handouts_folder(language: str | None = None) -> str:
+    """The handouts of the book in ``language`` (None: the original), relative to the course."""
+    return f"{book_folder(language)}/{HANDOUTS_DIR}"
+
+
 def site_folder(language: str | None = None) -> str:
     """The live site's folder in ``book/_build``: ``html``, or ``html-fr`` for a translation."""
     return "html" if language is None else f"html-{language}"
