@@ -386,6 +386,10 @@ from .export_scorm import export_scorm  # noqa: E402 - registered beside twee
 
 export_group.add_command(export_scorm)
 
+from .export_site import export_site  # noqa: E402 - registered beside twee
+
+export_group.add_command(export_site)
+
 
 @main.group("import")
 def import_group() -> None:

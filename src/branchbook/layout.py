@@ -86,6 +86,13 @@ def site_folder(language: str | None = None) -> str:
     return "html" if language is None else f"html-{language}"
 
 
+def published_folder(language: str | None, translated: bool) -> str:
+    """Where ``branchbook export site`` puts a language's site in the folder to publish: a course in one language
+    at its root; a translated course's sites side by side as in ``book/_build`` (where the switch links them),
+    below a home page that leads to the original."""
+    return "" if not translated else site_folder(language)
+
+
 def page_in_language(pagename: str, language: str | None) -> str:
     """The link from a page of any of the course's sites to the same page in ``language`` (None: the original):
     relative, so it works from ``file://`` as when served, as long as the sites stay side by side."""
