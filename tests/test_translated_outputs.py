@@ -76,3 +76,48 @@ def test_scorm_of_a_translation_packages_its_own_site_without_a_switch(tmp_path)
     # a package holds one language: no page links a site outside it
     assert not [name for name, page in pages.items() if "bb-languages" in page or "html-fr/" in page
                 or "../html/" in page]
+
+
+def _generated(root: Path, language: str) -> dict[str, bytes]:
+    from branchbook.build import generated_files
+    from branchbook.load import load_course
+    from branchbook.write import WriteOptions
+
+    return generated_files(load_course(root, language=language).course, WriteOptions(handouts=False))
+
+
+def test_the_translated_book_has_its_search_box_and_home_page_in_its_language(tmp_path):
+    import json
+
+    import yaml
+
+    from branchbook.messages import message
+
+    root = french_mini(tmp_path)
+    (root / "book").mkdir(exist_ok=True)
+    (root / "book" / "intro.md").write_text("# The original home page\n", encoding="utf-8")
+    files = _generated(root, "fr")
+    theme = yaml.safe_load(files["_config.yml"])["sphinx"]["config"]["html_theme_options"]
+    assert theme["search_bar_text"] == message("site.search", "fr") != message("site.search", "en")
+    # no book/intro.fr.md: the original's home page, and the page says it is not translated
+    assert files["intro.md"] == b"# The original home page\n"
+    assert "intro" in json.loads(files["_data/languages.json"])["untranslated"]
+    (root / "book" / "intro.fr.md").write_text("# La page d'accueil\n", encoding="utf-8")
+    files = _generated(root, "fr")
+    assert files["intro.md"] == b"# La page d'accueil\n"
+    assert "intro" not in json.loads(files["_data/languages.json"])["untranslated"]
+    assert "intro" not in json.loads(_generated(root, "en")["_data/languages.json"])["untranslated"]
+
+
+@pytest.mark.slow
+def test_the_translated_site_shows_the_home_page_overlay_and_a_translated_search_box(tmp_path):
+    from branchbook.messages import message
+
+    root = french_mini(tmp_path)
+    (root / "book").mkdir(exist_ok=True)
+    (root / "book" / "intro.fr.md").write_text("# Bienvenue\n\nUne page traduite pour commencer.\n", encoding="utf-8")
+    result = invoke("build", root, "--no-handouts", "--language", "fr")
+    assert result.exit_code == 0, result.output
+    home = (root / "book" / "_build" / "html-fr" / "intro.html").read_text(encoding="utf-8")
+    assert "Une page traduite pour commencer." in home and 'class="bb-untranslated"' not in home
+    assert f'placeholder="{message("site.search", "fr")}"' in home

@@ -81,6 +81,12 @@ def handouts_folder(language: str | None = None) -> str:
     return f"{book_folder(language)}/{HANDOUTS_DIR}"
 
 
+def home_page_overlay(language: str) -> str:
+    """The author's translation of the book's home page (``book/intro.md``), relative to the course: an overlay
+    as the course's are (Sphinx leaves it out of the original book: it is in no table of contents)."""
+    return f"{book_folder()}/{BOOK_ROOT_PAGE}.{language}.md"
+
+
 def site_folder(language: str | None = None) -> str:
     """The live site's folder in ``book/_build``: ``html``, or ``html-fr`` for a translation."""
     return "html" if language is None else f"html-{language}"

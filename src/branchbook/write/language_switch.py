@@ -38,6 +38,8 @@ def _untranslated_pages(course: Course) -> list[str]:
             pages.add(layout.module_page(item))
         else:
             pages.update(_COURSE_PAGES[p.split(".")[0]] for p in paths if p.split(".")[0] in _COURSE_PAGES)
+    if not (course.root / layout.home_page_overlay(course.settings.language)).is_file():
+        pages.add(layout.BOOK_ROOT_PAGE)  # the book shows the original's home page
     return sorted(pages)
 
 
