@@ -44,10 +44,10 @@ def home_page(courses: list) -> bytes:
     """The published root of a translated course: a link to each language's site, leading to the original."""
     from jinja2 import Environment, select_autoescape
 
-    from .write.language_switch import _endonym
+    from .write.language_switch import endonym
 
     template = resources.files("branchbook").joinpath("templates", "publish", "index.html").read_text("utf-8")
-    sites = [{"language": c.settings.language, "name": _endonym(c.settings.language), "title": c.settings.title,
+    sites = [{"language": c.settings.language, "name": endonym(c.settings.language), "title": c.settings.title,
               "href": f"{layout.published_folder(language, True)}/{layout.BOOK_ROOT_PAGE}.html"}
              for language, c in courses]
     html = Environment(autoescape=select_autoescape(default=True), keep_trailing_newline=True).from_string(template)
