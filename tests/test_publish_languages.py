@@ -38,7 +38,9 @@ def pretend_to_translate(root: Path, language: str) -> None:
 
     for path in root.rglob(f"*.{language}.*"):
         text = path.read_text(encoding="utf-8")
-        if path.suffix == ".md":
+        if path.parent.name == "book":  # the home page: a marked copy of book/intro.md
+            text = f"# {language.upper()}\n\n" + text.split("\n", 1)[1]
+        elif path.suffix == ".md":
             _, front, reading = text.split("---\n", 2)
             front = yaml.safe_dump(changed(yaml.safe_load(front)), allow_unicode=True)
             text = f"---\n{front}---\n{language}\n\n{reading}"

@@ -122,7 +122,11 @@ def test_init_then_translate_stamp_check_round_trip(tmp_path):
     assert loaded.report.errors == []
     # a skeleton holds the original texts: each file says they are not translated yet, and nothing else
     assert {p.file for p in loaded.report.warnings} == set(overlays)
-    assert all("still the same as in" in p.message for p in loaded.report.warnings)
+    assert "book/intro.fr.md" in overlays  # the home page starts as a marked copy of book/intro.md
+    assert all("still the same as in" in p.message or "still the copy" in p.message for p in loaded.report.warnings)
+    home = (root / "book" / "intro.fr.md").read_text(encoding="utf-8")
+    (root / "book" / "intro.fr.md").write_text(home.split("\n", 1)[1], encoding="utf-8")  # translated: mark removed
+    assert "book/intro.fr.md" not in {p.file for p in load_course(root).report.warnings}
     # unchanged originals: running again rewrites nothing
     before = {o: (root / o).read_bytes() for o in overlays}
     assert run("translate", "fr", str(root)) == "" and run("translate", "fr", str(root), "--stamp") == ""

@@ -16,6 +16,7 @@ from typing import Any
 import click
 import yaml
 
+from . import layout, output
 from .check import translations
 from .problems import display_path
 from .load import COURSE_FILE, CourseNotFound, load_course
@@ -63,8 +64,21 @@ def translate_command(language: str, course: Path, stamp: bool) -> None:
             said = _merge(language, kind, display_path(file, root), item, path)
         if said:
             click.echo(f"{shown}: {said}")
+    if not stamp and (said := _home_page(root, language)):
+        click.echo(said)
     if language not in settings.translations:
         click.echo(_list_language(root / COURSE_FILE, language))
+
+
+def _home_page(root: Path, language: str) -> str | None:
+    """The book's home page is the author's own Markdown (``book/intro.md``): its translation starts as
+    a copy, marked on its first line so that ``check`` reports it until the translator removes the mark."""
+    original, translated = root / layout.book_folder() / f"{layout.BOOK_ROOT_PAGE}.md", root / layout.home_page_overlay(language)
+    if not original.is_file() or translated.exists():
+        return None
+    mark = translations.HOME_MARK.format(original=display_path(original, root), code=language)
+    output.write_atomic(translated, (mark + "\n" + original.read_text(encoding="utf-8")).encode("utf-8"))
+    return f"{display_path(translated, root)}: created, a copy of {display_path(original, root)} to translate"
 
 
 def skeleton(kind: str, item: Any) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from typing import Annotated, Any, Iterable, Union, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from .. import layout
 from ..model import CourseSettings, Module, Scenario
 from ..model.translate import OVERLAY_KEYS, SPECS, ById, Fields, Leaf, Overlays, Spec, dotted, source_hash, texts
 from ..read import overlay
@@ -76,9 +77,30 @@ def check(root: Path, settings: CourseSettings, marks, originals: list[Part], de
                                                                          total=len(originals),
                                                                          files=_listed(absent, lang))),
                                           _t("files_absent_hint", lang, code=language), _missing(settings)))
+        problems += _home_page(root, settings, marks, language)
         found[language] = overlays
     problems += _stray_files(root, settings, {file for _, _, file, _ in originals}, lang)
     return problems, found
+
+
+HOME_MARK = "% TRANSLATE: a copy of {original} made by `branchbook translate {code}`; translate it, then delete this line."
+
+
+def _home_page(root: Path, settings: CourseSettings, marks, language: str) -> list[Problem]:
+    """The book's home page (``book/intro.md``, the author's own) is translated by ``book/intro.LL.md``;
+    without it the translated site shows the original's, and says so, so check says so first."""
+    original, translated = root / layout.book_folder() / f"{layout.BOOK_ROOT_PAGE}.md", root / layout.home_page_overlay(language)
+    lang = settings.language
+    if translated.is_file() and translated.read_text(encoding="utf-8").startswith("% TRANSLATE:"):
+        return [Problem(layout.home_page_overlay(language), 1, 1,
+                        _t("about", lang, language=language_name(language, lang), text=_t("home_copy", lang)),
+                        _t("home_copy_hint", lang), "warning")]
+    if not original.is_file() or translated.is_file():
+        return []
+    text = _t("home_absent", lang, original=display_path(original, root), overlay=layout.home_page_overlay(language))
+    return [marks.problem(("translations",), _t("about", lang, language=language_name(language, lang), text=text),
+                          _t("home_absent_hint", lang, original=display_path(original, root),
+                             overlay=layout.home_page_overlay(language)), _missing(settings))]
 
 
 def _missing(settings: CourseSettings) -> str:
