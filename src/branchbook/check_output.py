@@ -7,9 +7,7 @@ import json
 import os
 from pathlib import Path
 
-import yaml
-
-from .load import Loaded
+from .load import Loaded, course_language
 from .messages import message
 from .messages.formats import count
 from .problems import Problem
@@ -27,12 +25,7 @@ def language(loaded: Loaded) -> str:
     did not load (its errors are then worded in the language it asks for, when that much is readable)."""
     if loaded.course is not None:
         return loaded.course.settings.language
-    try:
-        settings = yaml.safe_load((Path(loaded.root) / "course.yml").read_text(encoding="utf-8"))
-    except (OSError, TypeError, yaml.YAMLError, UnicodeDecodeError):
-        return "en"
-    value = settings.get("language") if isinstance(settings, dict) else None
-    return value if isinstance(value, str) else "en"
+    return course_language(Path(loaded.root)) if loaded.root is not None else "en"
 
 
 def summary(loaded: Loaded, strict: bool) -> str:

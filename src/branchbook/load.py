@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from . import parallel
 from .check import content_rules, course_rules, deidentify, gaps, graph, markup, schema, states, translations
 from .check.partial import LeftOut
@@ -55,6 +57,17 @@ def find_root(path: Path) -> Path:
                          f"(the one with {COURSE_FILE}) or any folder inside it")
 
 
+def course_language(root: Path) -> str:
+    """The language ``course.yml`` asks for, read on its own before anything is checked, so that the problems
+    of a course that does not load (course.yml's own among them) are worded in it when that much is readable."""
+    try:
+        settings = yaml.safe_load((root / COURSE_FILE).read_text(encoding="utf-8"))
+    except (OSError, TypeError, yaml.YAMLError, UnicodeDecodeError):
+        return "en"
+    value = settings.get("language") if isinstance(settings, dict) else None
+    return value if isinstance(value, str) else "en"
+
+
 def source_files(root: Path) -> tuple[list[Path], list[Path]]:
     """The original module and scenario files (translation overlays such as ``x.fr.yml`` are not among them)."""
     modules = [p for p in sorted((root / "modules").glob("*.md")) if not overlay.is_overlay(p)]
@@ -88,22 +101,23 @@ def _collector_paused():
 
 def _load(root: Path, language: str | None = None) -> Loaded:
     report = Report()
+    lang = course_language(root)
 
-    raw, settings_marks, problems = yaml_source.read(root / COURSE_FILE, COURSE_FILE)
+    raw, settings_marks, problems = yaml_source.read(root / COURSE_FILE, COURSE_FILE, lang)
     report.extend(problems)
-    problems, found = schema.validate_partly(CourseSettings, raw, settings_marks, "course settings") \
+    problems, found = schema.validate_partly(CourseSettings, raw, settings_marks, "course settings", lang) \
         if raw is not None else ([], None)
     report.extend(problems)
     settings = found.item if found is not None and found.whole_for_other_files else None
     settings_marks = found.marks if found is not None else settings_marks
-    denylist, problems, denylist_bytes = _denylist(root, settings, settings_marks)
+    denylist, problems, denylist_bytes = _denylist(root, settings, settings_marks, lang)
     report.extend(problems)
     deidentification = None if settings is None or problems else (denylist, settings.deidentification.allow)
 
     def check_file(job: tuple[str, Path, str]) -> tuple[FileResult, SourceMap]:
         kind, file, shown = job
         return _check_file(kind, file, shown, deidentification, settings.rules if settings is not None else None,
-                           settings.language if settings is not None else "en")
+                           lang)
 
     module_files, scenario_files = source_files(root)
     files = [("module", file) for file in module_files] + [("scenario", file) for file in scenario_files]
@@ -189,21 +203,22 @@ class FileResult:
 
 
 _KINDS = {  # kind -> (reader, model, what, per-file rules, its texts for de-identification)
-    "module": (lambda file, shown: markdown_source.read(file, shown)[:3], Module, "module",
+    "module": (lambda file, shown, language: markdown_source.read(file, shown, language)[:3], Module, "module",
                lambda module, marks, left_out, language: _module_checks(module, marks, left_out, language), module_texts),
-    "scenario": (lambda file, shown: yaml_source.read(file, shown), Scenario, "scenario",
+    "scenario": (lambda file, shown, language: yaml_source.read(file, shown, language), Scenario, "scenario",
                  lambda scenario, marks, left_out, language: _scenario_checks(scenario, marks, left_out, language),
                  scenario_texts),
 }
 
 
-def _read_and_validate(kind: str, file: Path, shown: str):
-    """The file's data, its problems so far, and its (partial) model with its source map."""
+def _read_and_validate(kind: str, file: Path, shown: str, language: str = "en"):
+    """The file's data, its problems so far (in the course's ``language``), and its (partial) model with its
+    source map."""
     read, model, what, _, _ = _KINDS[kind]
-    raw, marks, problems = read(file, shown)
+    raw, marks, problems = read(file, shown, language)
     found = None
     if raw is not None:
-        more, found = schema.validate_partly(model, raw, marks, what)
+        more, found = schema.validate_partly(model, raw, marks, what, language)
         problems = problems + more
     return raw, marks, problems, found
 
@@ -212,7 +227,7 @@ def _check_file(kind: str, file: Path, shown: str, deidentification, rules,
                 language: str = "en") -> tuple[FileResult, SourceMap]:
     """Read, validate and check one file on its own (course-wide rules come later, on every file's result)."""
     _, _, _, checks, texts = _KINDS[kind]
-    raw, marks, problems, found = _read_and_validate(kind, file, shown)
+    raw, marks, problems, found = _read_and_validate(kind, file, shown, language)
     claimed = []
     if found is not None:
         problems += checks(found.item, found.marks, found.left_out, language)
@@ -281,7 +296,7 @@ def _read_bytes(path: Path) -> bytes:
         return b""  # the reader reports why
 
 
-def _denylist(root: Path, settings: CourseSettings | None, marks: SourceMap
+def _denylist(root: Path, settings: CourseSettings | None, marks: SourceMap, lang: str
               ) -> tuple[frozenset[str], list[Problem], bytes]:
     """The course's denylist (and its bytes, for the cache key), or the problem of finding it."""
     name = settings.deidentification.denylist if settings is not None else None
@@ -289,6 +304,7 @@ def _denylist(root: Path, settings: CourseSettings | None, marks: SourceMap
         return frozenset(), [], b""
     path = root / name
     if not path.is_file():
-        return frozenset(), [marks.problem(("deidentification", "denylist"), f"denylist file '{name}' not found",
-                                           "give a path relative to course.yml")], b""
+        return frozenset(), [marks.problem(("deidentification", "denylist"),
+                                           message("check.denylist_not_found", lang, name=name),
+                                           message("check.denylist_not_found_hint", lang))], b""
     return deidentify.load_denylist(path), [], path.read_bytes()
