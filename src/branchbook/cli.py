@@ -156,7 +156,8 @@ def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: 
         except MapError as error:
             stop([str(error)], message("build.stopped", lang), progress)
     err.print("[green]✓[/] " + message("build.generated", lang, written=number(len(result.written), lang),
-                                       unchanged=number(result.unchanged, lang), removed=number(len(result.deleted), lang)))
+                                       unchanged=number(result.unchanged, lang),
+                                       removed=number(len(result.deleted), lang)))
     if result.stale_handouts:
         err.print(message("build.stale_handouts", lang))
     click.echo(message("build.site", lang, path=result.site / "index.html"))

@@ -82,7 +82,8 @@ class SceneLevels:
                                  message("check.indent.inside_hint", lang, name=loc[2], like=like))
         if len(loc) >= 2 and loc[0] == "nodes" and loc[1] in self.orphans:
             lines = _and([f"'{k}:'" for k in self.orphans[loc[1]]], lang)
-            return marks.problem(("nodes", loc[1], "[key]"), message("check.indent.empty", lang, name=loc[1], lines=lines),
+            return marks.problem(("nodes", loc[1], "[key]"),
+                                 message("check.indent.empty", lang, name=loc[1], lines=lines),
                                  message("check.indent.empty_hint", lang, name=loc[1], lines=lines))
         if len(loc) >= 2 and loc[0] == "nodes" and any(loc[1] in fields for fields in self.orphans.values()):
             return COVERED
@@ -117,6 +118,6 @@ def _indent_hint(name: str, inside: list[str], first: tuple[str, int] | None, ma
     if child > col:
         return message("check.indent.key_hint", lang, name=name, by=by, col=col, scene=scene)
     if inside:
-        return message("check.indent.lines_until_hint", lang, name=name, line=marks[(name, inside[0], "[key]")].line - 1,
-                       by=by, col=col, scene=scene)
+        return message("check.indent.lines_until_hint", lang, name=name,
+                       line=marks[(name, inside[0], "[key]")].line - 1, by=by, col=col, scene=scene)
     return message("check.indent.lines_hint", lang, name=name, by=by, col=col, scene=scene)

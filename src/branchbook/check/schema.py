@@ -31,7 +31,8 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return list(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
 
 
-def validate(model: type[M], data: Any, marks: SourceMap, what: str, lang: str = "en") -> tuple[M | None, list[Problem]]:
+def validate(model: type[M], data: Any, marks: SourceMap, what: str,
+             lang: str = "en") -> tuple[M | None, list[Problem]]:
     """The model, or None and every problem; :func:`validate_partly` keeps the valid parts too."""
     problems, found = validate_partly(model, data, marks, what, lang)
     return (found.item if found is not None and not found.left_out else None), problems
@@ -128,8 +129,9 @@ def _literal_problem(error: dict, value: Any, where: str, lang: str) -> tuple[st
     said = message("check.schema.not_one_of", lang, where=where, value=_shown(value, lang),
                    options=message("words.list_separator", lang).join(f"'{o}'" for o in options))
     close = closest(value, options) if isinstance(value, str) else None
-    return said, (message("check.did_you_mean", lang, id=close) if close else
-                  message("check.schema.write_one_of", lang, options=message("words.list_separator", lang).join(options)))
+    if close:
+        return said, message("check.did_you_mean", lang, id=close)
+    return said, message("check.schema.write_one_of", lang, options=message("words.list_separator", lang).join(options))
 
 
 _BOUNDS = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt", "less_than_equal": "le"}
@@ -188,7 +190,8 @@ def _problem(model: type[BaseModel], error: dict, marks: SourceMap, lang: str) -
             try:
                 conditions.parse(value)
             except conditions.ConditionError as bad:
-                return marks.problem_at(loc, value, bad.offset, message("check.schema.at", lang, where=where, message=said),
+                return marks.problem_at(loc, value, bad.offset, message("check.schema.at", lang, where=where,
+                                                                        message=said),
                                         message("check.schema.condition_hint", lang))
         control = _CONTROL.search(value)
         if control:

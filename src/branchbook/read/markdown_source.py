@@ -24,7 +24,8 @@ def read(path: Path, display: str, lang: str = "en") -> tuple[Any, SourceMap, li
     try:
         raw = path.read_bytes()
     except OSError as err:
-        return None, SourceMap(display), [Problem(display, 1, 1, message("read.cannot_read", lang, reason=err.strerror))], 1
+        return None, SourceMap(display), [Problem(display, 1, 1,
+                                                  message("read.cannot_read", lang, reason=err.strerror))], 1
     text, problems = yaml_source.decode(raw, display, lang)
     if text is None:
         return None, SourceMap(display), problems, 1

@@ -108,7 +108,7 @@ def _single_node(loader_class, text: str) -> Node | None:
         loader.dispose()
 
 
-_PLAIN_MESSAGES = [  # (words in PyYAML's problem, the catalogue's key for what to say instead; key_hint says what to do)
+_PLAIN_MESSAGES = [  # (words in PyYAML's problem, the catalogue key of what to say instead; its _hint: what to do)
     ("found character '\\t' that cannot start any token", "read.yaml.tab"),
     ("mapping values are not allowed here", "read.yaml.colon"),
     ("expected <block end>, but found '?'", "read.yaml.field_in_list"),
@@ -168,7 +168,8 @@ def _yaml_error(err: yaml.MarkedYAMLError, file: str, line_offset: int, text: st
         if found:
             line, said, hint = found
             col = (_indent(LINE_BREAK.split(text)[line]) or 0) + 1
-            return Problem(file, line + 1 + line_offset, col, message("read.yaml.indentation", lang, message=said), hint)
+            return Problem(file, line + 1 + line_offset, col, message("read.yaml.indentation", lang, message=said),
+                           hint)
     if "end of stream" in problem and "quoted scalar" in str(err.context) and err.context_mark:
         mark = err.context_mark  # where the quote was opened, not the end of the file
         said, hint = message("read.yaml.unclosed_quote", lang), message("read.yaml.unclosed_quote_hint", lang)
@@ -338,7 +339,8 @@ def read(path: Path, display: str, lang: str = "en") -> tuple[Any, SourceMap, li
     try:
         raw = path.read_bytes()
     except OSError as err:
-        return None, SourceMap(display), [Problem(display, 1, 1, message("read.cannot_read", lang, reason=err.strerror))]
+        return None, SourceMap(display), [Problem(display, 1, 1,
+                                                  message("read.cannot_read", lang, reason=err.strerror))]
     text, problems = decode(raw, display, lang)
     if text is None:
         return None, SourceMap(display), problems
