@@ -1,6 +1,7 @@
 """``check`` words its problems in the course's language: the same break in an English and a French copy of
-the fixture course gives the same problem at the same ``file:line:col``, worded by each catalogue. The expected
-words are the catalogue's templates (turned into patterns), never copies of their text."""
+the fixture course gives the same problem at the same ``file:line:col``, worded by each catalogue; ``build``
+says what it did in it too. The expected words are the catalogue's templates (turned into patterns), never
+copies of their text."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from click.testing import CliRunner
 
 from branchbook.cli import main
 from branchbook.load import load_course
-from branchbook.messages import catalogue
+from branchbook.messages import catalogue, message
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini"
 SCENARIO = "scenarios/noticeboard.yml"
@@ -87,3 +88,13 @@ def test_check_prints_the_french_problem(tmp_path):
     result = CliRunner().invoke(main, ["check", str(root)])
     assert result.exit_code == 1
     assert problem.format("fr") in result.output
+
+
+def test_build_says_what_it_did_in_french(tmp_path):
+    root = broken_copy(tmp_path, "fr", "course.yml", "modules: [basics]", "modules: [basics]")  # nothing broken
+    result = CliRunner().invoke(main, ["build", str(root), "--no-handouts"])
+    assert result.exit_code == 0, result.output
+    site = root.resolve() / "book" / "_build" / "html" / "index.html"
+    assert message("build.site", "fr", path=site) in result.output
+    assert any(pattern("build.generated", "fr").search(line) for line in result.output.splitlines())
+    assert message("build.site", "en", path=site) not in result.output
