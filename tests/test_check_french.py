@@ -31,16 +31,21 @@ BREAKS = {  # name -> (file, text replaced, replacement, catalogue key of the pr
                                   "check.indent.at_file_level", "check.indent.lines_hint"),
     "misspelt field in course.yml": ("course.yml", "author: Test authors\n", "autor: Test authors\n",
                                      "check.schema.unknown_field", "check.did_you_mean"),
+    "YAML syntax error in course.yml": ("course.yml", "title: Mini course\n", "title: Mini: course\n",
+                                        ("read.yaml.syntax", "read.yaml.colon"), "read.yaml.colon_hint"),
 }
 
 
-def pattern(key: str, language: str) -> re.Pattern:
+def pattern(key: str | tuple[str, str], language: str) -> re.Pattern:
     """The catalogue's template for ``key`` as a pattern: each placeholder a named group (a repeated one
-    must repeat its value)."""
+    must repeat its value). A key ``(outer, inner)``: the template of ``inner`` in the ``{message}`` of ``outer``."""
+    outer, inner = key if isinstance(key, tuple) else (key, None)
     parts, seen = [], set()
-    for literal, name, _, _ in string.Formatter().parse(catalogue(language)[key]):
+    for literal, name, _, _ in string.Formatter().parse(catalogue(language)[outer]):
         parts.append(re.escape(literal))
-        if name is not None:
+        if name == "message" and inner:
+            parts.append(pattern(inner, language).pattern)
+        elif name is not None:
             parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
             seen.add(name)
     return re.compile("".join(parts))

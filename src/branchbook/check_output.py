@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from .load import Loaded, course_language
+from .load import Loaded
 from .messages import message
 from .messages.formats import count
 from .problems import Problem
@@ -21,11 +21,9 @@ def render(loaded: Loaded, strict: bool, form: str) -> str:
 
 
 def language(loaded: Loaded) -> str:
-    """The course's language, for the framing words; read from ``course.yml`` itself when the course
-    did not load (its errors are then worded in the language it asks for, when that much is readable)."""
-    if loaded.course is not None:
-        return loaded.course.settings.language
-    return course_language(Path(loaded.root)) if loaded.root is not None else "en"
+    """The course's language, for the framing words; :mod:`.load` reads it from ``course.yml`` also when the
+    course did not load (its errors are then worded in the language it asks for, when that much is readable)."""
+    return loaded.course.settings.language if loaded.course is not None else loaded.language
 
 
 def summary(loaded: Loaded, strict: bool) -> str:

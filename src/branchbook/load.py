@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import gc
 import pickle
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import yaml
+from typing import Any
 
 from . import parallel
 from .check import content_rules, course_rules, deidentify, gaps, graph, markup, schema, states, translations
@@ -40,6 +40,7 @@ class Loaded:
     report: Report
     root: Path | None = None
     originals: list = field(default_factory=list)  # what translations overlay: (kind, name, file, item)
+    language: str = "en"  # the course's own language, also when it did not load (for the words of its problems)
 
 
 def find_root(path: Path) -> Path:
@@ -57,15 +58,30 @@ def find_root(path: Path) -> Path:
                          f"(the one with {COURSE_FILE}) or any folder inside it")
 
 
-def course_language(root: Path) -> str:
-    """The language ``course.yml`` asks for, read on its own before anything is checked, so that the problems
-    of a course that does not load (course.yml's own among them) are worded in it when that much is readable."""
+_LANGUAGE_LINE = re.compile(r"^language:[ \t]*(['\"]?)([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)\1[ \t]*(?:#.*)?$", re.M)
+
+
+def course_language(root: Path, raw: Any = None) -> str:
+    """The language ``course.yml`` asks for: from its data (``raw``), else, when it is not readable as YAML,
+    from a top-level ``language:`` line, so that even its syntax errors are worded in that language."""
+    if isinstance(raw, dict):
+        value = raw.get("language")
+        return value if isinstance(value, str) else "en"
     try:
-        settings = yaml.safe_load((root / COURSE_FILE).read_text(encoding="utf-8"))
-    except (OSError, TypeError, yaml.YAMLError, UnicodeDecodeError):
+        found = _LANGUAGE_LINE.search((root / COURSE_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
         return "en"
-    value = settings.get("language") if isinstance(settings, dict) else None
-    return value if isinstance(value, str) else "en"
+    return found.group(2) if found else "en"
+
+
+def _read_settings(root: Path) -> tuple[Any, SourceMap, list[Problem], str]:
+    """course.yml's data, source map and problems, and the course's language. The language is known only once
+    the file is read: a file with problems in another language is read again, for their words."""
+    raw, marks, problems = yaml_source.read(root / COURSE_FILE, COURSE_FILE)
+    lang = course_language(root, raw)
+    if problems and lang != "en":
+        raw, marks, problems = yaml_source.read(root / COURSE_FILE, COURSE_FILE, lang)
+    return raw, marks, problems, lang
 
 
 def source_files(root: Path) -> tuple[list[Path], list[Path]]:
@@ -101,9 +117,7 @@ def _collector_paused():
 
 def _load(root: Path, language: str | None = None) -> Loaded:
     report = Report()
-    lang = course_language(root)
-
-    raw, settings_marks, problems = yaml_source.read(root / COURSE_FILE, COURSE_FILE, lang)
+    raw, settings_marks, problems, lang = _read_settings(root)
     report.extend(problems)
     problems, found = schema.validate_partly(CourseSettings, raw, settings_marks, "course settings", lang) \
         if raw is not None else ([], None)
@@ -141,7 +155,7 @@ def _load(root: Path, language: str | None = None) -> Loaded:
 
     references = bibtex_keys.keys(root / BIBLIOGRAPHY)
     if settings is None:
-        return Loaded(None, report, root)
+        return Loaded(None, report, root, language=lang)
     report.extend(course_rules.check(settings, settings_marks, modules, scenarios, references, all_ids, all_module_ids))
     report.extend(content_rules.check(settings, settings_marks, whole_modules, whole_scenarios,
                                       len(whole_scenarios) == len(scenario_files), content_parts))
@@ -157,7 +171,7 @@ def _load(root: Path, language: str | None = None) -> Loaded:
                                                   code=language)))
 
     if report.errors:
-        return Loaded(None, report, root)
+        return Loaded(None, report, root, language=lang)
     by_id = {s.id: s for s, _ in whole_scenarios}
     ordered_modules = tuple(m for mid in settings.modules for m, _ in whole_modules if m.id == mid)
     # the module's list is the source of truth; a scenario's own 'module:' is optional and agrees with it
@@ -168,7 +182,7 @@ def _load(root: Path, language: str | None = None) -> Loaded:
                                     references=tuple(references))
     if language in overlays:
         course = translate.translated(course, overlays[language])
-    return Loaded(course, report, root, originals)
+    return Loaded(course, report, root, originals, lang)
 
 
 def _scenario_checks(scenario: Scenario, marks: SourceMap, left_out: LeftOut,
