@@ -21,6 +21,16 @@ from hypothesis import strategies as st
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 
+
+def french_mini(where: Path) -> Path:
+    """tests/fixtures/mini with the French overlays of tests/fixtures/mini-fr, listed in course.yml."""
+    root = where / "mini"
+    shutil.copytree(MINI, root)
+    shutil.copytree(MINI.parent / "mini-fr", root, dirs_exist_ok=True)
+    with (root / "course.yml").open("a", encoding="utf-8") as course:
+        course.write("translations: [fr]\n")
+    return root
+
 # ---------------------------------------------------------------- the walker (mirrors bb-story.js)
 
 

@@ -22,19 +22,9 @@ from branchbook.load import load_course
 from branchbook.model.translate import SPECS, original_texts
 from branchbook.translate_command import _put
 from branchbook.write import player_data
-from course_support import FAST, play, scenarios, write_course
+from course_support import FAST, french_mini, play, scenarios, write_course
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def french_mini(where: Path) -> Path:
-    """tests/fixtures/mini with the French overlays of tests/fixtures/mini-fr, listed in course.yml."""
-    root = where / "mini"
-    shutil.copytree(FIXTURES / "mini", root)
-    shutil.copytree(FIXTURES / "mini-fr", root, dirs_exist_ok=True)
-    with (root / "course.yml").open("a", encoding="utf-8") as course:
-        course.write("translations: [fr]\n")
-    return root
 
 
 def run(*args: str) -> str:

@@ -47,6 +47,23 @@ def _load(course: Path, language: str | None = None) -> Loaded:
         raise click.UsageError(str(error)) from None
 
 
+LANGUAGE_OPTION = click.option("--language", metavar="LL", help="The course's translation into LL (listed under "
+                               "translations: in course.yml) instead of the original.")
+
+
+def _load_language(course: Path, language: str | None) -> Loaded:
+    """The course in ``language`` (None: the original); a usage error (exit 2) for a language that
+    course.yml does not list under ``translations:``."""
+    loaded = _load(course, language)
+    if language is not None and loaded.course is None:
+        original = _load(course).course
+        if original is not None and language not in (original.settings.language, *original.settings.translations):
+            raise click.BadParameter(f"the course has no translation '{language}': course.yml lists "
+                                     f"translations: [{', '.join(original.settings.translations)}] "
+                                     f"(start one with `branchbook translate {language}`)", param_hint="--language")
+    return loaded
+
+
 def stop(errors: Iterable[str], outcome: str, progress=None) -> NoReturn:
     """Exit 1 after printing each of ``errors`` and then the ``outcome`` (what was and was not written)."""
     if progress is not None:
@@ -269,29 +286,32 @@ def schema(what: str) -> None:
 @main.command("handouts")
 @COURSE_ARG
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the PDFs (default: book/handouts, where `build` puts them and the pages link them).")
+              help="Folder for the PDFs (default: book/handouts, or book/_languages/LL/handouts with --language: "
+                   "where `build` puts them and the pages link them).")
 @click.option("--paper", type=click.Choice(["a4", "us-letter"]), default="a4", show_default=True,
               help="Paper size of the printable handouts.")
 @click.option("--strict", is_flag=True, help="Treat check warnings as errors.")
 @click.option("--force", is_flag=True, help="Overwrite PDFs that were edited or replaced by hand.")
-def handouts_command(course: Path, out: Path | None, paper: str, strict: bool, force: bool) -> None:
+@LANGUAGE_OPTION
+def handouts_command(course: Path, out: Path | None, paper: str, strict: bool, force: bool,
+                     language: str | None) -> None:
     """Check COURSE and make its printable handouts (PDF): packets, role cards, quick-reference
     cards, facilitator guides and a certificate, as `build` makes them (and with its cache: an
     unchanged PDF is neither compiled nor written again). Files are written only when every PDF
     compiled."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from .build import write_handouts
+    from .build import book_language, write_handouts
     from .output import OutputConflict
     from .write import WriteOptions
     from .write import handouts as handout_writer
     from .write.decision_map import MapError
 
-    loaded = _load(course)
+    loaded = _load_language(course, language)
     if not report_problems(loaded, strict):
         err.print("Nothing was written.")
         sys.exit(1)
-    target = out if out is not None else loaded.course.root / "book" / layout.HANDOUTS_DIR
+    target = out if out is not None else loaded.course.root / layout.handouts_folder(book_language(loaded.course))
     jobs = handout_writer.plan(loaded.course, paper)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=err.console, transient=not err.is_terminal) as progress:
@@ -348,13 +368,14 @@ def export_group() -> None:
               help="The course folder.")
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for the .twee files (one per scenario).")
-def export_twee(scenario_ids: tuple[str, ...], course: Path, out: Path) -> None:
+@LANGUAGE_OPTION
+def export_twee(scenario_ids: tuple[str, ...], course: Path, out: Path, language: str | None) -> None:
     """Write one Twee 3 file per scenario (all, or SCENARIO_IDS) for Twine: a passage per scene,
     links for choices, ending tags; feedback, principles, effects and conditions kept in comments."""
     from .output import write_atomic
     from .write import twee
 
-    loaded = _load(course)
+    loaded = _load_language(course, language)
     if not report_problems(loaded, strict=False):
         err.print("Nothing was written.")
         sys.exit(1)
@@ -368,6 +389,10 @@ def export_twee(scenario_ids: tuple[str, ...], course: Path, out: Path) -> None:
 from .export_scorm import export_scorm  # noqa: E402 - registered beside twee
 
 export_group.add_command(export_scorm)
+
+from .export_site import export_site  # noqa: E402 - registered beside twee
+
+export_group.add_command(export_site)
 
 
 @main.group("import")

@@ -21,31 +21,26 @@ import click
               help="Build the printable PDFs the pages link to.")
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The .zip file to write.")
+@click.option("--language", metavar="LL", help="Package the course's translation into LL (listed under "
+              "translations: in course.yml), built into book/_build/html-LL, instead of the original.")
 def export_scorm(course: Path, version: str, module_ids: tuple[str, ...], single: bool, handouts: bool,
-                 out: Path) -> None:
+                 out: Path, language: str | None) -> None:
     """Write a SCORM package (.zip) of the course that an LMS imports as is: one SCO per module,
     reporting completion and, for a module with a 'mastery' score, the knowledge-check score.
+    A package holds one language (--language LL for a translation): its pages carry no language switch.
     Learners' choices are sent only when course.yml opts in (lms: report_choices: true)."""
-    from .build import build
-    from .cli import _load, err, report_problems, require_known, stop
-    from .output import OutputConflict, write_atomic
-    from .site import SiteBuildFailed
+    from .cli import _load_language, err, report_problems, require_known
+    from .export_site import built_site
+    from .output import write_atomic
     from .write import scorm
 
-    loaded = _load(course)
+    loaded = _load_language(course, language)
     if not report_problems(loaded, strict=False):
         err.print("Nothing was exported.")
         sys.exit(1)
     require_known(module_ids, [m.id for m in loaded.course.modules], "module", "--module")
-    try:
-        result = build(loaded.course, handouts=handouts)
-    except OutputConflict as conflict:
-        stop(conflict.problems, "the site could not be brought up to date; nothing was exported.")
-    except SiteBuildFailed as failure:
-        click.echo(failure.log, err=True)
-        err.print("[bold red]✗[/] the Sphinx build failed (log above); nothing was exported.")
-        sys.exit(1)
-    data = scorm.package(loaded.course, result.site, version, list(module_ids) or None, single)
+    site = built_site(loaded.course, handouts, "exported")
+    data = scorm.package(loaded.course, site, version, list(module_ids) or None, single)
     unchanged = out.is_file() and out.read_bytes() == data
     if not unchanged:
         write_atomic(out, data)

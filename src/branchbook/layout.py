@@ -76,9 +76,27 @@ def book_folder(language: str | None = None) -> str:
     return "book" if language is None else f"book/{LANGUAGES_DIR}/{language}"
 
 
+def handouts_folder(language: str | None = None) -> str:
+    """The handouts of the book in ``language`` (None: the original), relative to the course."""
+    return f"{book_folder(language)}/{HANDOUTS_DIR}"
+
+
+def home_page_overlay(language: str) -> str:
+    """The author's translation of the book's home page (``book/intro.md``), relative to the course: an overlay
+    as the course's are (Sphinx leaves it out of the original book: it is in no table of contents)."""
+    return f"{book_folder()}/{BOOK_ROOT_PAGE}.{language}.md"
+
+
 def site_folder(language: str | None = None) -> str:
     """The live site's folder in ``book/_build``: ``html``, or ``html-fr`` for a translation."""
     return "html" if language is None else f"html-{language}"
+
+
+def published_folder(language: str | None, translated: bool) -> str:
+    """Where ``branchbook export site`` puts a language's site in the folder to publish: a course in one language
+    at its root; a translated course's sites side by side as in ``book/_build`` (where the switch links them),
+    below a home page that leads to the original."""
+    return "" if not translated else site_folder(language)
 
 
 def page_in_language(pagename: str, language: str | None) -> str:

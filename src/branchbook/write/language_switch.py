@@ -18,7 +18,7 @@ _COURSE_PAGES = {"principles": "principles", "failures": "failures", "glossary":
                  "support": "before-you-begin"}  # course.yml's lists -> the page that shows them
 
 
-def _endonym(code: str) -> str:
+def endonym(code: str) -> str:
     """A language's name in itself ('Français'), as a reader looks for it in a switch."""
     from babel import Locale
 
@@ -38,6 +38,8 @@ def _untranslated_pages(course: Course) -> list[str]:
             pages.add(layout.module_page(item))
         else:
             pages.update(_COURSE_PAGES[p.split(".")[0]] for p in paths if p.split(".")[0] in _COURSE_PAGES)
+    if not (course.root / layout.home_page_overlay(course.settings.language)).is_file():
+        pages.add(layout.BOOK_ROOT_PAGE)  # the book shows the original's home page
     return sorted(pages)
 
 
@@ -53,7 +55,7 @@ def write(course: Course, options: WriteOptions) -> dict[str, bytes]:
         "format": 1,
         "language": language,
         "label": message("language.switch", language),
-        "links": [{"language": code, "name": _endonym(code), "site": layout.site_folder(site)}
+        "links": [{"language": code, "name": endonym(code), "site": layout.site_folder(site)}
                   for code, site in sites if code != language],
         "untranslated": _untranslated_pages(course),
         "notice": message("language.untranslated", language,

@@ -91,6 +91,9 @@ def _with_relay(html: bytes, depth: int) -> bytes:
     return (text[:end.start()] + tag + text[end.start():]).encode("utf-8")
 
 
+_LANGUAGE_SWITCH = re.compile(rb'<nav class="bb-languages"[^>]*>.*?</nav>\n?', re.S)
+
+
 def site_files(site: Path) -> dict[str, bytes]:
     """Every regular file of the built site (links followed, hidden build files left out)."""
     files = {}
@@ -98,7 +101,9 @@ def site_files(site: Path) -> dict[str, bytes]:
         rel = path.relative_to(site.resolve())
         if path.is_file() and not any(part.startswith(".") for part in rel.parts):
             data = path.read_bytes()
-            files[rel.as_posix()] = _with_relay(data, len(rel.parts) - 1) if path.suffix == ".html" else data
+            if path.suffix == ".html":  # one language per package: the switch would link outside it
+                data = _with_relay(_LANGUAGE_SWITCH.sub(b"", data), len(rel.parts) - 1)
+            files[rel.as_posix()] = data
     return files
 
 
