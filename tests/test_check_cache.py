@@ -27,9 +27,9 @@ def parses(monkeypatch):
     seen: list[str] = []
     original = yaml_source.parse
 
-    def counting(text, file, line_offset=0):
+    def counting(text, file, *args, **kwargs):
         seen.append(file)
-        return original(text, file, line_offset)
+        return original(text, file, *args, **kwargs)
 
     monkeypatch.setattr(yaml_source, "parse", counting)
     return seen

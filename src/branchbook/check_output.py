@@ -7,8 +7,6 @@ import json
 import os
 from pathlib import Path
 
-import yaml
-
 from .load import Loaded
 from .messages import message
 from .messages.formats import count
@@ -23,16 +21,9 @@ def render(loaded: Loaded, strict: bool, form: str) -> str:
 
 
 def language(loaded: Loaded) -> str:
-    """The course's language, for the framing words; read from ``course.yml`` itself when the course
-    did not load (its errors are then worded in the language it asks for, when that much is readable)."""
-    if loaded.course is not None:
-        return loaded.course.settings.language
-    try:
-        settings = yaml.safe_load((Path(loaded.root) / "course.yml").read_text(encoding="utf-8"))
-    except (OSError, TypeError, yaml.YAMLError, UnicodeDecodeError):
-        return "en"
-    value = settings.get("language") if isinstance(settings, dict) else None
-    return value if isinstance(value, str) else "en"
+    """The course's language, for the framing words; :mod:`.load` reads it from ``course.yml`` also when the
+    course did not load (its errors are then worded in the language it asks for, when that much is readable)."""
+    return loaded.course.settings.language if loaded.course is not None else loaded.language
 
 
 def summary(loaded: Loaded, strict: bool) -> str:

@@ -128,7 +128,10 @@ def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: 
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .build import build as run_build, start_site_build
+    from .check_output import language as course_language
     from .load import find_root
+    from .messages import message
+    from .messages.formats import number
     from .output import OutputConflict
     from .site import SiteBuildFailed
     from .write.decision_map import MapError
@@ -146,8 +149,9 @@ def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: 
     if not report_problems(loaded, strict):
         if started:
             started.cancel()
-        err.print("Nothing was written.")
+        err.print(message("build.nothing_written", course_language(loaded)))
         sys.exit(1)
+    lang = course_language(loaded)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                   TimeElapsedColumn(), console=err.console, transient=not err.is_terminal) as progress:
         task = progress.add_task("generating", total=100)
@@ -160,20 +164,20 @@ def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: 
             result = run_build(loaded.course, handouts=handouts, paper=paper, force=force,
                                rebuild_all=rebuild_all, on_progress=on_progress, started=started)
         except OutputConflict as conflict:
-            stop(conflict.problems, "build stopped before writing anything; the previous site is unchanged.", progress)
+            stop(conflict.problems, message("build.stopped", lang), progress)
         except SiteBuildFailed as failure:
             progress.stop()
             click.echo(failure.log, err=True)
-            err.print("[bold red]✗[/] the Sphinx build failed (log above); the previous site is unchanged.")
+            err.print("[bold red]✗[/] " + message("build.sphinx_failed", lang))
             sys.exit(1)
         except MapError as error:
-            stop([str(error)], "build stopped before writing anything; the previous site is unchanged.", progress)
-    err.print(f"[green]✓[/] {len(result.written)} file(s) generated, {result.unchanged} unchanged, "
-              f"{len(result.deleted)} removed")
+            stop([str(error)], message("build.stopped", lang), progress)
+    err.print("[green]✓[/] " + message("build.generated", lang, written=number(len(result.written), lang),
+                                       unchanged=number(result.unchanged, lang),
+                                       removed=number(len(result.deleted), lang)))
     if result.stale_handouts:
-        err.print("Handouts were not remade (--no-handouts): the site links the PDFs of the last build that "
-                  "made them, which may be out of date. Build without --no-handouts to remake them.")
-    click.echo(f"Site: {result.site / 'index.html'}")
+        err.print(message("build.stale_handouts", lang))
+    click.echo(message("build.site", lang, path=result.site / "index.html"))
 
 
 @main.command("serve")

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import gc
 import pickle
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import parallel
 from .check import content_rules, course_rules, deidentify, gaps, graph, markup, schema, states, translations
@@ -38,6 +40,7 @@ class Loaded:
     report: Report
     root: Path | None = None
     originals: list = field(default_factory=list)  # what translations overlay: (kind, name, file, item)
+    language: str = "en"  # the course's own language, also when it did not load (for the words of its problems)
 
 
 def find_root(path: Path) -> Path:
@@ -53,6 +56,32 @@ def find_root(path: Path) -> Path:
             return folder
     raise CourseNotFound(f"no {COURSE_FILE} in {start} or any folder above it: give the folder of a course "
                          f"(the one with {COURSE_FILE}) or any folder inside it")
+
+
+_LANGUAGE_LINE = re.compile(r"^language:[ \t]*(['\"]?)([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)\1[ \t]*(?:#.*)?$", re.M)
+
+
+def course_language(root: Path, raw: Any = None) -> str:
+    """The language ``course.yml`` asks for: from its data (``raw``), else, when it is not readable as YAML,
+    from a top-level ``language:`` line, so that even its syntax errors are worded in that language."""
+    if isinstance(raw, dict):
+        value = raw.get("language")
+        return value if isinstance(value, str) else "en"
+    try:
+        found = _LANGUAGE_LINE.search((root / COURSE_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return "en"
+    return found.group(2) if found else "en"
+
+
+def _read_settings(root: Path) -> tuple[Any, SourceMap, list[Problem], str]:
+    """course.yml's data, source map and problems, and the course's language. The language is known only once
+    the file is read: a file with problems in another language is read again, for their words."""
+    raw, marks, problems = yaml_source.read(root / COURSE_FILE, COURSE_FILE)
+    lang = course_language(root, raw)
+    if problems and lang != "en":
+        raw, marks, problems = yaml_source.read(root / COURSE_FILE, COURSE_FILE, lang)
+    return raw, marks, problems, lang
 
 
 def source_files(root: Path) -> tuple[list[Path], list[Path]]:
@@ -88,22 +117,21 @@ def _collector_paused():
 
 def _load(root: Path, language: str | None = None) -> Loaded:
     report = Report()
-
-    raw, settings_marks, problems = yaml_source.read(root / COURSE_FILE, COURSE_FILE)
+    raw, settings_marks, problems, lang = _read_settings(root)
     report.extend(problems)
-    problems, found = schema.validate_partly(CourseSettings, raw, settings_marks, "course settings") \
+    problems, found = schema.validate_partly(CourseSettings, raw, settings_marks, "course settings", lang) \
         if raw is not None else ([], None)
     report.extend(problems)
     settings = found.item if found is not None and found.whole_for_other_files else None
     settings_marks = found.marks if found is not None else settings_marks
-    denylist, problems, denylist_bytes = _denylist(root, settings, settings_marks)
+    denylist, problems, denylist_bytes = _denylist(root, settings, settings_marks, lang)
     report.extend(problems)
     deidentification = None if settings is None or problems else (denylist, settings.deidentification.allow)
 
     def check_file(job: tuple[str, Path, str]) -> tuple[FileResult, SourceMap]:
         kind, file, shown = job
         return _check_file(kind, file, shown, deidentification, settings.rules if settings is not None else None,
-                           settings.language if settings is not None else "en")
+                           lang)
 
     module_files, scenario_files = source_files(root)
     files = [("module", file) for file in module_files] + [("scenario", file) for file in scenario_files]
@@ -127,7 +155,7 @@ def _load(root: Path, language: str | None = None) -> Loaded:
 
     references = bibtex_keys.keys(root / BIBLIOGRAPHY)
     if settings is None:
-        return Loaded(None, report, root)
+        return Loaded(None, report, root, language=lang)
     report.extend(course_rules.check(settings, settings_marks, modules, scenarios, references, all_ids, all_module_ids))
     report.extend(content_rules.check(settings, settings_marks, whole_modules, whole_scenarios,
                                       len(whole_scenarios) == len(scenario_files), content_parts))
@@ -143,7 +171,7 @@ def _load(root: Path, language: str | None = None) -> Loaded:
                                                   code=language)))
 
     if report.errors:
-        return Loaded(None, report, root)
+        return Loaded(None, report, root, language=lang)
     by_id = {s.id: s for s, _ in whole_scenarios}
     ordered_modules = tuple(m for mid in settings.modules for m, _ in whole_modules if m.id == mid)
     # the module's list is the source of truth; a scenario's own 'module:' is optional and agrees with it
@@ -154,7 +182,7 @@ def _load(root: Path, language: str | None = None) -> Loaded:
                                     references=tuple(references))
     if language in overlays:
         course = translate.translated(course, overlays[language])
-    return Loaded(course, report, root, originals)
+    return Loaded(course, report, root, originals, lang)
 
 
 def _scenario_checks(scenario: Scenario, marks: SourceMap, left_out: LeftOut,
@@ -189,21 +217,22 @@ class FileResult:
 
 
 _KINDS = {  # kind -> (reader, model, what, per-file rules, its texts for de-identification)
-    "module": (lambda file, shown: markdown_source.read(file, shown)[:3], Module, "module",
+    "module": (lambda file, shown, language: markdown_source.read(file, shown, language)[:3], Module, "module",
                lambda module, marks, left_out, language: _module_checks(module, marks, left_out, language), module_texts),
-    "scenario": (lambda file, shown: yaml_source.read(file, shown), Scenario, "scenario",
+    "scenario": (lambda file, shown, language: yaml_source.read(file, shown, language), Scenario, "scenario",
                  lambda scenario, marks, left_out, language: _scenario_checks(scenario, marks, left_out, language),
                  scenario_texts),
 }
 
 
-def _read_and_validate(kind: str, file: Path, shown: str):
-    """The file's data, its problems so far, and its (partial) model with its source map."""
+def _read_and_validate(kind: str, file: Path, shown: str, language: str = "en"):
+    """The file's data, its problems so far (in the course's ``language``), and its (partial) model with its
+    source map."""
     read, model, what, _, _ = _KINDS[kind]
-    raw, marks, problems = read(file, shown)
+    raw, marks, problems = read(file, shown, language)
     found = None
     if raw is not None:
-        more, found = schema.validate_partly(model, raw, marks, what)
+        more, found = schema.validate_partly(model, raw, marks, what, language)
         problems = problems + more
     return raw, marks, problems, found
 
@@ -212,7 +241,7 @@ def _check_file(kind: str, file: Path, shown: str, deidentification, rules,
                 language: str = "en") -> tuple[FileResult, SourceMap]:
     """Read, validate and check one file on its own (course-wide rules come later, on every file's result)."""
     _, _, _, checks, texts = _KINDS[kind]
-    raw, marks, problems, found = _read_and_validate(kind, file, shown)
+    raw, marks, problems, found = _read_and_validate(kind, file, shown, language)
     claimed = []
     if found is not None:
         problems += checks(found.item, found.marks, found.left_out, language)
@@ -281,7 +310,7 @@ def _read_bytes(path: Path) -> bytes:
         return b""  # the reader reports why
 
 
-def _denylist(root: Path, settings: CourseSettings | None, marks: SourceMap
+def _denylist(root: Path, settings: CourseSettings | None, marks: SourceMap, lang: str
               ) -> tuple[frozenset[str], list[Problem], bytes]:
     """The course's denylist (and its bytes, for the cache key), or the problem of finding it."""
     name = settings.deidentification.denylist if settings is not None else None
@@ -289,6 +318,7 @@ def _denylist(root: Path, settings: CourseSettings | None, marks: SourceMap
         return frozenset(), [], b""
     path = root / name
     if not path.is_file():
-        return frozenset(), [marks.problem(("deidentification", "denylist"), f"denylist file '{name}' not found",
-                                           "give a path relative to course.yml")], b""
+        return frozenset(), [marks.problem(("deidentification", "denylist"),
+                                           message("check.denylist_not_found", lang, name=name),
+                                           message("check.denylist_not_found_hint", lang))], b""
     return deidentify.load_denylist(path), [], path.read_bytes()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterable, Literal
 
 from .messages import message
+from .messages.formats import count
 
 Severity = Literal["error", "warning", "notice"]  # a notice is reported, never fatal (not even with --strict)
 
@@ -94,9 +95,9 @@ def did_you_mean(word: str, candidates: Iterable[str], where: str | None = None,
     return None
 
 
-def spaces(n: int) -> str:
+def spaces(n: int, language: str = "en") -> str:
     """'1 space', '2 spaces': for hints that say how far to indent."""
-    return f"{n} space" + ("" if n == 1 else "s")
+    return count("check.spaces", n, language)
 
 
 def display_path(path: Path, root: Path) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..messages import message
 from ..problems import Problem, spaces
 from ..source_map import DataPath, SourceMap
 
@@ -64,33 +65,35 @@ class SceneLevels:
         """Ids of scenes written somewhere the model does not look for them."""
         return {*self.top, *(k for inside in self.top.values() for k in inside), *self.nested, *self.orphans}
 
-    def problem(self, loc: DataPath, kind: str, data: dict, marks: SourceMap) -> Problem | None:
+    def problem(self, loc: DataPath, kind: str, data: dict, marks: SourceMap, lang: str = "en") -> Problem | None:
         """The indentation problem behind a schema error at ``loc``, COVERED, or None (not one)."""
         first = _first_scene(data, marks)
-        like = f", like '{first[0]}:' (column {first[1]})" if first else ""
+        like = message("check.indent.like", lang, scene=first[0], col=first[1]) if first else ""
         if kind == "extra_forbidden" and len(loc) == 1 and loc[0] in self.top:
             name, inside = loc[0], self.top[loc[0]]
-            message = f"scene '{name}' is indented at the level of the file's fields"
+            said = message("check.indent.at_file_level", lang, name=name)
             if inside:
-                named = _and([f"'{k}'" for k in inside[:_NAMED]] + ([f"{len(inside) - _NAMED} more"]
-                                                                    if len(inside) > _NAMED else []))
-                message += f", so the scenes after it ({named}) are read as its fields"
-            return marks.problem(loc + ("[key]",), message, _indent_hint(name, inside, first, marks))
+                more = [message("check.indent.n_more", lang, n=len(inside) - _NAMED)] if len(inside) > _NAMED else []
+                said = message("check.indent.swallowed", lang, message=said,
+                               named=_and([f"'{k}'" for k in inside[:_NAMED]] + more, lang))
+            return marks.problem(loc + ("[key]",), said, _indent_hint(name, inside, first, marks, lang))
         if kind == "extra_forbidden" and len(loc) == 3 and loc[0] == "nodes" and self.nested.get(loc[2]) == loc[1]:
-            return marks.problem(loc + ("[key]",), f"scene '{loc[2]}' is indented inside scene '{loc[1]}'",
-                                 f"line '{loc[2]}:' up with the other scenes under `nodes:`{like}")
+            return marks.problem(loc + ("[key]",), message("check.indent.inside", lang, name=loc[2], scene=loc[1]),
+                                 message("check.indent.inside_hint", lang, name=loc[2], like=like))
         if len(loc) >= 2 and loc[0] == "nodes" and loc[1] in self.orphans:
-            lines = _and([f"'{k}:'" for k in self.orphans[loc[1]]])
+            lines = _and([f"'{k}:'" for k in self.orphans[loc[1]]], lang)
             return marks.problem(("nodes", loc[1], "[key]"),
-                                 f"scene '{loc[1]}' has nothing under it: its {lines} are indented at the "
-                                 "level of the scenes", f"indent {lines} under '{loc[1]}:', further than it")
+                                 message("check.indent.empty", lang, name=loc[1], lines=lines),
+                                 message("check.indent.empty_hint", lang, name=loc[1], lines=lines))
         if len(loc) >= 2 and loc[0] == "nodes" and any(loc[1] in fields for fields in self.orphans.values()):
             return COVERED
         return None
 
 
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+def _and(items: list[str], lang: str) -> str:
+    if len(items) == 1:
+        return items[0]
+    return message("words.and", lang, left=message("words.list_separator", lang).join(items[:-1]), right=items[-1])
 
 
 def _first_scene(data: dict, marks: SourceMap) -> tuple[str, int] | None:
@@ -102,17 +105,19 @@ def _first_scene(data: dict, marks: SourceMap) -> tuple[str, int] | None:
     return first, marks[("nodes", first, "[key]")].col
 
 
-def _indent_hint(name: str, inside: list[str], first: tuple[str, int] | None, marks: SourceMap) -> str:
+def _indent_hint(name: str, inside: list[str], first: tuple[str, int] | None, marks: SourceMap, lang: str) -> str:
     """How far to move a scene written at the file's level: its key alone when its lines are
     already indented for a scene, else the key and its lines (down to the scenes it swallowed)."""
     if first is None:
-        return f"indent '{name}:' and its lines under `nodes:` like the other scenes"
+        return message("check.indent.under_nodes_hint", lang, name=name)
     scene, col = first
     key = marks[(name, "[key]")]
     child = min((m.col for path, m in marks.items() if len(path) == 3 and path[0] == name and path[2] == "[key]"),
                 default=col + 2)
-    where = f"so that it starts in column {col} like '{scene}:'"
+    by = spaces(col - key.col, lang)
     if child > col:
-        return f"indent '{name}:' by {spaces(col - key.col)} {where}; its lines are already indented for a scene"
-    until = f" down to line {marks[(name, inside[0], '[key]')].line - 1}" if inside else ""
-    return f"indent '{name}:' and its lines{until} by {spaces(col - key.col)}, {where}"
+        return message("check.indent.key_hint", lang, name=name, by=by, col=col, scene=scene)
+    if inside:
+        return message("check.indent.lines_until_hint", lang, name=name,
+                       line=marks[(name, inside[0], "[key]")].line - 1, by=by, col=col, scene=scene)
+    return message("check.indent.lines_hint", lang, name=name, by=by, col=col, scene=scene)

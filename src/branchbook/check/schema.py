@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from ..messages import message
+from ..messages.formats import count, number
 from ..model import conditions
 from ..model.scenario import ReferenceKey, VariableName
 from ..model.types import ID_PATTERN, FailureId
@@ -17,13 +19,8 @@ from .partial import LeftOut, Partial, child, keep_valid
 
 M = TypeVar("M", bound=BaseModel)
 
-_HINTS = {
-    "missing": "add it; see docs/authoring.md or `branchbook schema`",
-    "string_too_short": "write some text here",
-    "too_short": "the list needs at least one entry",
-    "string_too_long": "shorten it",
-    "too_long": "remove some entries",
-}
+_HINTS = {"missing", "string_too_short", "too_short", "string_too_long", "too_long"}  # pydantic's error types with a
+# hint of their own in the catalogue: check.schema.hint.<type>
 
 
 def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
@@ -34,18 +31,22 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return list(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
 
 
-def validate(model: type[M], data: Any, marks: SourceMap, what: str) -> tuple[M | None, list[Problem]]:
+def validate(model: type[M], data: Any, marks: SourceMap, what: str,
+             lang: str = "en") -> tuple[M | None, list[Problem]]:
     """The model, or None and every problem; :func:`validate_partly` keeps the valid parts too."""
-    problems, found = validate_partly(model, data, marks, what)
+    problems, found = validate_partly(model, data, marks, what, lang)
     return (found.item if found is not None and not found.left_out else None), problems
 
 
-def validate_partly(model: type[M], data: Any, marks: SourceMap, what: str) -> tuple[list[Problem], Partial | None]:
+def validate_partly(model: type[M], data: Any, marks: SourceMap, what: str,
+                    lang: str = "en") -> tuple[list[Problem], Partial | None]:
     """Every problem, and the model for the later rules: whole (nothing left out), the valid parts of an
-    invalid file (see :mod:`.partial`), or None when nothing useful is left."""
+    invalid file (see :mod:`.partial`), or None when nothing useful is left. ``what``: the kind of file
+    ('module', 'scenario', 'course settings'); ``lang``: the course's language, for the problems."""
     if not isinstance(data, dict):
-        return [marks.problem((), f"a {what} file must be a mapping of fields (id, title, …)",
-                              f"see docs/authoring.md for the shape of a {what}")], None
+        kind = message(f"check.schema.what.{what.replace(' ', '_')}", lang)
+        return [marks.problem((), message("check.schema.not_mapping", lang, what=kind),
+                              message("check.schema.not_mapping_hint", lang, what=kind))], None
     try:
         return [], Partial(model.model_validate(data), LeftOut(), marks)
     except ValidationError as err:
@@ -59,137 +60,142 @@ def validate_partly(model: type[M], data: Any, marks: SourceMap, what: str) -> t
             continue  # the reader has already said why this value was refused
         if error["type"] == "missing" and closest(str(loc[-1]), [str(m[-1]) for m in misspelt if m[:-1] == loc[:-1]]):
             continue  # 'unknown field', at its own line, says 'did you mean' this one
-        found = levels.problem(loc, error["type"], data, marks) or _problem(model, error, marks)
+        found = levels.problem(loc, error["type"], data, marks, lang) or _problem(model, error, marks, lang)
         if found is not COVERED and found not in problems:
             problems.append(found)
     return problems, keep_valid(model, data, errors, marks, {"nodes": levels.scene_ids()})
 
 
-_QUOTE_HINT = ("put the text in quotes: YAML reads yes/no/on/off/true/false as true or false, "
-               "and digits as a number")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ID_LENGTH = 64
-_PATTERNS = {  # a constrained string's pattern -> (what it is, how to write one)
-    ID_PATTERN: ("id", "ids use lower-case letters, digits and inner hyphens, e.g. 'first-meeting'"),
-    FailureId.__metadata__[0].pattern: ("failure id", "failure ids are 'F' and two digits, e.g. 'F09'"),
-    VariableName.__metadata__[0].pattern: ("variable name", "variable names use lower-case letters, digits and "
-                                           "'_', start with a letter, and have at most 32 characters"),
-    ReferenceKey.__metadata__[0].pattern: ("reference key", "reference keys are the keys in book/references.bib"),
+_PATTERNS = {  # a constrained string's pattern -> its catalogue key: check.schema.pattern.<key> (what it is), _hint
+    ID_PATTERN: "id",
+    FailureId.__metadata__[0].pattern: "failure_id",
+    VariableName.__metadata__[0].pattern: "variable_name",
+    ReferenceKey.__metadata__[0].pattern: "reference_key",
 }
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, lang: str) -> str:
     """A value as the author wrote it, for a message: text in quotes (shortened), YAML's true/false."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
         return repr(value if len(value) <= 40 else value[:40] + "…")
     if isinstance(value, dict):
-        return "a mapping (name: value lines)"
+        return message("check.schema.shown.mapping", lang)
     if isinstance(value, list):
-        return "a list"
+        return message("check.schema.shown.list", lang)
     return repr(value)
 
 
-def _what_it_is(value: Any) -> str:
+def _what_it_is(value: Any, lang: str) -> str:
     """'X is text' / 'X is a number' …: the bad value echoed with what YAML read it as."""
     if isinstance(value, bool):
-        return f"{_shown(value)} is a yes/no value"
-    if isinstance(value, str):
-        return f"{_shown(value)} is text"
-    if isinstance(value, (int, float)):
-        return f"{_shown(value)} is a number"
-    return f"this is {_shown(value)}"
+        kind = "bool"
+    elif isinstance(value, str):
+        kind = "text"
+    elif isinstance(value, (int, float)):
+        kind = "number"
+    else:
+        kind = "other"
+    return message(f"check.schema.is.{kind}", lang, value=_shown(value, lang))
 
 
-_EXPECTED = {  # pydantic's error type -> (what was expected, how to write it)
-    "int_type": ("not a whole number", "write a whole number such as 1 or -1"),
-    "bool_type": ("not true or false", "write true or false"),
-    "string_type": ("not text", _QUOTE_HINT),
-    "dict_type": ("not a mapping", "write each entry as 'id:' on its own line, with what belongs to it "
-                                   "indented under it"),
-    "model_type": ("not a mapping of fields", "write its fields as 'name: value' lines indented under it"),
-    "list_type": ("not a list", "write each entry on its own line starting with '- ', or as [a, b]"),
-}
+_EXPECTED = {"int_type", "bool_type", "string_type", "dict_type", "model_type", "list_type"}  # pydantic's error
+# types said as 'not a …' (check.schema.expected.<type>), with how to write it (check.schema.expected.<type>_hint)
 _NUMBER = re.compile(r"\s*[+-]?\d+\s*")
 
 
-def _type_problem(kind: str, value: Any, where: str) -> tuple[str, str]:
-    expected, hint = _EXPECTED[kind]
-    message = f"{where}: {_what_it_is(value)}, {expected}"
+def _type_problem(kind: str, value: Any, where: str, lang: str) -> tuple[str, str]:
+    said = message("check.schema.type", lang, where=where, value=_what_it_is(value, lang),
+                   expected=message(f"check.schema.expected.{kind}", lang))
+    hint = message(f"check.schema.expected.{kind}_hint", lang)
     if kind == "int_type" and isinstance(value, str) and _NUMBER.fullmatch(value):
-        hint = f"write {int(value)} without quotes (a whole number such as 1 or -1)"
+        hint = message("check.schema.int_quoted_hint", lang, n=int(value))
     elif kind == "bool_type" and isinstance(value, str):
-        hint += " without quotes"
+        hint = message("check.schema.bool_quoted_hint", lang)
     elif kind == "int_type" and isinstance(value, bool):
-        hint += ", not true/false"
+        hint = message("check.schema.int_bool_hint", lang)
     elif kind == "int_type" and isinstance(value, float):
-        hint = f"write a whole number such as {round(value)}"
+        hint = message("check.schema.int_float_hint", lang, n=round(value))
     elif isinstance(value, list) and kind in ("dict_type", "model_type"):
-        hint += ", not as '- ' list items"
-    return message, hint
+        hint = message("check.schema.not_list_items_hint", lang, hint=hint)
+    return said, hint
 
 
-def _literal_problem(error: dict, value: Any, where: str) -> tuple[str, str]:
+def _literal_problem(error: dict, value: Any, where: str, lang: str) -> tuple[str, str]:
     options = re.findall(r"'([^']*)'", str((error.get("ctx") or {}).get("expected", "")))
-    message = f"{where}: {_shown(value)} is not one of " + ", ".join(f"'{o}'" for o in options)
+    said = message("check.schema.not_one_of", lang, where=where, value=_shown(value, lang),
+                   options=message("words.list_separator", lang).join(f"'{o}'" for o in options))
     close = closest(value, options) if isinstance(value, str) else None
-    return message, f"did you mean '{close}'?" if close else "write one of: " + ", ".join(options)
+    if close:
+        return said, message("check.did_you_mean", lang, id=close)
+    return said, message("check.schema.write_one_of", lang, options=message("words.list_separator", lang).join(options))
 
 
-def _problem(model: type[BaseModel], error: dict, marks: SourceMap) -> Problem:
+_BOUNDS = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt", "less_than_equal": "le"}
+
+
+def _problem(model: type[BaseModel], error: dict, marks: SourceMap, lang: str) -> Problem:
     loc = tuple(error["loc"])
     kind = error["type"]
     value = error.get("input")
-    where = ".".join(str(p) for p in loc if p != "[key]") or "file"
+    where = ".".join(str(p) for p in loc if p != "[key]") or message("check.schema.file", lang)
+    hint = message(f"check.schema.hint.{kind}", lang) if kind in _HINTS else None
     if kind == "missing":
         parent = loc[:-1]
         at = parent + ("[key]",) if parent + ("[key]",) in marks else parent
-        return marks.problem(at, f"missing required field '{loc[-1]}' in {'.'.join(map(str, parent)) or 'file'}",
-                             _HINTS["missing"])
+        return marks.problem(at, message("check.schema.missing", lang, field=loc[-1],
+                                         where=".".join(map(str, parent)) or message("check.schema.file", lang)), hint)
     if kind == "extra_forbidden":
         known = _fields_at(model, loc[:-1])
         if " " in str(loc[-1]).strip():  # `{title: Dealt with, but not closed}`: the comma ended the text
-            return marks.problem(loc + ("[key]",), f"unknown field '{loc[-1]}': it looks like the end of a text "
-                                 "cut off at a comma", "inside { … } a comma separates fields: put the whole text "
-                                 "in quotes, or write the fields one per line")
-        return marks.problem(loc + ("[key]",), f"unknown field '{loc[-1]}'",
-                             did_you_mean(str(loc[-1]), known, None)
-                             or "rename it to one of the fields known here, or, if it belongs to another field, "
-                                "indent it under that field: " + ", ".join(known))
+            return marks.problem(loc + ("[key]",), message("check.schema.cut_at_comma", lang, field=loc[-1]),
+                                 message("check.schema.cut_at_comma_hint", lang))
+        return marks.problem(loc + ("[key]",), message("check.schema.unknown_field", lang, field=loc[-1]),
+                             did_you_mean(str(loc[-1]), known, None, lang)
+                             or message("check.schema.unknown_field_hint", lang, fields=", ".join(known)))
     if value is None and loc and loc[-1] != "[key]" and kind.endswith("_type"):
-        return marks.problem(loc, f"{where}: no value is given", "write a value after the ':', or remove the line")
+        return marks.problem(loc, message("check.schema.no_value", lang, where=where),
+                             message("check.schema.no_value_hint", lang))
     if kind in _EXPECTED:
-        return marks.problem(loc, *_type_problem(kind, value, where))
+        return marks.problem(loc, *_type_problem(kind, value, where, lang))
     if kind == "literal_error":
-        return marks.problem(loc, *_literal_problem(error, value, where))
-    message = error["msg"]
-    hint = _HINTS.get(kind)
-    if message.startswith("Value error, "):  # the model's own validators say 'what; what to do'
-        message, _, hint = message[len("Value error, "):].partition("; ")
+        return marks.problem(loc, *_literal_problem(error, value, where, lang))
+    said = error["msg"]  # pydantic's own words, for the kinds no catalogue key words
+    if said.startswith("Value error, "):  # the model's own validators say 'what; what to do'
+        said, _, hint = said[len("Value error, "):].partition("; ")
+    ctx = error.get("ctx") or {}
     if kind == "string_pattern_mismatch":
-        pattern = (error.get("ctx") or {}).get("pattern")
-        what, hint = _PATTERNS.get(pattern, ("value", None))
-        message = f"{_shown(value)} is not a valid {what} here"
+        pattern = ctx.get("pattern")
+        what = _PATTERNS.get(pattern, "value")
+        hint = message(f"check.schema.pattern.{what}_hint", lang) if what in _PATTERNS.values() else None
+        said = message("check.schema.invalid_pattern", lang, value=_shown(value, lang),
+                       what=message(f"check.schema.pattern.{what}", lang))
         if isinstance(value, str) and len(value) > _ID_LENGTH and pattern == ID_PATTERN:
-            message += f" (it is {len(value)} characters long; ids have at most {_ID_LENGTH})"
+            said = message("check.schema.id_too_long", lang, message=said, length=number(len(value), lang),
+                           max=_ID_LENGTH)
     elif kind == "string_too_long" and isinstance(value, str):
-        message = f"the text is {len(value):,} characters long; {message.removeprefix('String should have ')}"
+        said = message("check.schema.text_too_long", lang, length=number(len(value), lang),
+                       max=count("check.schema.characters", ctx["max_length"], lang))
     elif kind in ("string_too_short", "too_short") and not value:
-        message = "the text is empty" if kind == "string_too_short" else "the list is empty"
-    elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        bound = message.removeprefix("Input should be ")
-        message, hint = f"{_shown(value)} is out of range; it should be {bound}", f"write a number {bound}"
+        said = message("check.schema.empty_text" if kind == "string_too_short" else "check.schema.empty_list", lang)
+    elif kind in _BOUNDS:
+        bound = message(f"check.schema.bound.{kind}", lang, limit=number(ctx[_BOUNDS[kind]], lang))
+        said = message("check.schema.out_of_range", lang, value=_shown(value, lang), bound=bound)
+        hint = message("check.schema.out_of_range_hint", lang, bound=bound)
     if isinstance(value, str) and kind == "value_error":
         if loc and loc[-1] == "when":
             try:
                 conditions.parse(value)
             except conditions.ConditionError as bad:
-                return marks.problem_at(loc, value, bad.offset, f"{where}: {message}",
-                                        "conditions compare variables and whole numbers with == != < <= > >=, "
-                                        "joined by and, or, not and parentheses")
+                return marks.problem_at(loc, value, bad.offset, message("check.schema.at", lang, where=where,
+                                                                        message=said),
+                                        message("check.schema.condition_hint", lang))
         control = _CONTROL.search(value)
         if control:
-            return marks.problem_at(loc, value, control.start(), f"{where}: {message}",
-                                    "delete the character (it is invisible in most editors)")
-    return marks.problem(loc, f"{where}: {message}", hint)
+            return marks.problem_at(loc, value, control.start(), message("check.schema.at", lang, where=where,
+                                                                         message=said),
+                                    message("check.schema.control_hint", lang))
+    return marks.problem(loc, message("check.schema.at", lang, where=where, message=said), hint)

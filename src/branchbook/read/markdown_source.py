@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..messages import message
 from ..problems import Problem
 from ..source_map import Mark, SourceMap
 from . import yaml_source
@@ -17,37 +18,39 @@ def _lines(text: str) -> list[str]:
     return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
-def read(path: Path, display: str) -> tuple[Any, SourceMap, list[Problem], int]:
-    """Return (front matter with ``reading`` added, source map, problems, first line of the body)."""
+def read(path: Path, display: str, lang: str = "en") -> tuple[Any, SourceMap, list[Problem], int]:
+    """Return (front matter with ``reading`` added, source map, problems, first line of the body);
+    ``lang``: the course's language, for the problems."""
     try:
         raw = path.read_bytes()
     except OSError as err:
-        return None, SourceMap(display), [Problem(display, 1, 1, f"cannot read file: {err.strerror}")], 1
-    text, problems = yaml_source.decode(raw, display)
+        return None, SourceMap(display), [Problem(display, 1, 1,
+                                                  message("read.cannot_read", lang, reason=err.strerror))], 1
+    text, problems = yaml_source.decode(raw, display, lang)
     if text is None:
         return None, SourceMap(display), problems, 1
     lines = _lines(text.replace("\r\n", "\n"))  # Windows line ends: same lines, and a reading without '\r'
     if not lines or lines[0].strip() != "---":
         return None, SourceMap(display), problems + [
-            Problem(display, 1, 1, "a module file must start with a '---' line opening its front matter",
-                    "see docs/authoring.md, 'A module file'")], 1
+            Problem(display, 1, 1, message("read.markdown.no_opening", lang),
+                    message("read.markdown.no_opening_hint", lang))], 1
     close = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
     if close is None:
         return None, SourceMap(display), problems + [
-            Problem(display, 1, 1, "the front matter opened here is never closed by a second '---' line",
-                    "add a line holding only '---' after the last front-matter field")], 1
-    data, marks, more = yaml_source.parse("".join(lines[1:close]), display, line_offset=1)
+            Problem(display, 1, 1, message("read.markdown.not_closed", lang),
+                    message("read.markdown.not_closed_hint", lang))], 1
+    data, marks, more = yaml_source.parse("".join(lines[1:close]), display, line_offset=1, lang=lang)
     problems += more
     body = "".join(lines[close + 1:])
     reading = body.lstrip("\n")
     body_line = close + 2 + (len(body) - len(reading))  # the line where ``reading`` starts
     if isinstance(data, dict):
         if "reading" in data:
-            problems.append(marks.problem(("reading", "[key]"), "unknown field 'reading' in the front matter",
-                                          "the reading is the Markdown after the closing '---': move the text there"))
+            problems.append(marks.problem(("reading", "[key]"), message("read.markdown.reading_field", lang),
+                                          message("read.markdown.reading_field_hint", lang)))
         data["reading"] = reading.rstrip("\n") + "\n"
         marks[("reading",)] = Mark(body_line, 1, "body")
     elif data is not None:
-        problems.append(marks.problem((), "the front matter must be a mapping of fields (id, title, …)"))
+        problems.append(marks.problem((), message("read.markdown.not_mapping", lang)))
         data = None
     return data, marks, problems, body_line

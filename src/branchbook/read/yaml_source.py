@@ -23,6 +23,8 @@ from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from ..messages import message
+from ..messages.formats import number
 from ..problems import Problem, spaces
 from ..source_map import LINE_BREAK, DataPath, Mark, SourceMap
 
@@ -47,6 +49,14 @@ _Resolver.yaml_implicit_resolvers = {
 }
 
 
+class _Refused(yaml.composer.ComposerError):
+    """A refusal of the composer, worded later from the catalogue (``key`` and its ``values``)."""
+
+    def __init__(self, key: str, mark, **values):
+        super().__init__(None, None, message(key, "en", **values), mark)
+        self.key, self.values = key, values
+
+
 class _Composer(yaml.composer.Composer):
     """PyYAML's composer, refusing aliases before they are expanded and nesting past :data:`MAX_DEPTH`."""
 
@@ -57,16 +67,11 @@ class _Composer(yaml.composer.Composer):
     def compose_node(self, parent, index):  # noqa: D401 - PyYAML hook
         if self.check_event(AliasEvent):
             event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None, None, f"an alias (*{event.anchor}) is used here; course files do not allow anchors and aliases",
-                event.start_mark,
-            )
+            raise _Refused("read.yaml.alias", event.start_mark, anchor=event.anchor)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise yaml.composer.ComposerError(
-                    None, None, f"lists and mappings are nested more than {MAX_DEPTH} deep here",
-                    self.peek_event().start_mark)
+                raise _Refused("read.yaml.too_deep", self.peek_event().start_mark, depth=MAX_DEPTH)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -103,29 +108,14 @@ def _single_node(loader_class, text: str) -> Node | None:
         loader.dispose()
 
 
-_PLAIN_MESSAGES = [
-    # (words in PyYAML's problem, what to say instead, hint)
-    ("found character '\\t' that cannot start any token",
-     "a tab character: YAML indentation must use spaces, not tabs",
-     "replace the tab with spaces (set your editor to indent with spaces)"),
-    ("mapping values are not allowed here",
-     "a ':' here would start a field, but no field can start here",
-     "check this line's indentation; if the text itself contains ': ', put the whole text in quotes"),
-    ("expected <block end>, but found '?'",
-     "a field (name: value) where a list item or the end of a list was expected",
-     "check the indentation: list items start with '- ' and line up with each other"),
-    ("expected <block end>, but found '-'",
-     "a list item ('- ') where a field (name: value) was expected",
-     "check the indentation of this line"),
-    ("expected <block end>, but found '<block",
-     "this line is indented further than the field before it",
-     "line it up with the fields before it, or give the field before it no value on its own line"),
-    ("could not find expected ':'",
-     "a line that is neither a field ('name: value') nor a list item ('- …')",
-     "check the line above: quote text that runs over several lines, or add the missing ':'"),
-    ("expected a single document in the stream",
-     "a second YAML document starts here ('---'); a course file holds exactly one",
-     "remove the '---' line and merge or delete what follows"),
+_PLAIN_MESSAGES = [  # (words in PyYAML's problem, the catalogue key of what to say instead; its _hint: what to do)
+    ("found character '\\t' that cannot start any token", "read.yaml.tab"),
+    ("mapping values are not allowed here", "read.yaml.colon"),
+    ("expected <block end>, but found '?'", "read.yaml.field_in_list"),
+    ("expected <block end>, but found '-'", "read.yaml.item_in_mapping"),
+    ("expected <block end>, but found '<block", "read.yaml.indented_further"),
+    ("could not find expected ':'", "read.yaml.no_colon"),
+    ("expected a single document in the stream", "read.yaml.second_document"),
 ]
 
 
@@ -138,7 +128,7 @@ def _indent(line: str) -> int | None:
     return None if not stripped.strip() or stripped.startswith("#") else len(line) - len(stripped)
 
 
-def _misindented_key(lines: list[str], at: int, col: int) -> tuple[int, str, str] | None:
+def _misindented_key(lines: list[str], at: int, col: int, lang: str = "en") -> tuple[int, str, str] | None:
     """When a line at column ``col`` (0-based) breaks a block mapping, find the line whose indentation
     went wrong: a field written left of the fields it lines up with (a dedented scene), or the
     breaking line itself when it lines up with nothing above it. (line index, message, hint), or None."""
@@ -157,75 +147,79 @@ def _misindented_key(lines: list[str], at: int, col: int) -> tuple[int, str, str
     sibling = back(k - 1, col + 1)
     if key and sibling and _indent(lines[sibling[0]]) == col and _KEY_ONLY.match(lines[sibling[0]]):
         name, like = key.group(2).strip(), lines[sibling[0]].strip()
-        return (k, f"'{name}:' starts in column {k_indent + 1}, but the fields before and after it start in "
-                   f"column {col + 1}", f"indent '{name}:' by {spaces(col - k_indent)} so that it lines up with "
-                f"'{like}' (line {sibling[0] + 1})")
+        return (k, message("read.yaml.dedented_key", lang, name=name, col=k_indent + 1, fields_col=col + 1),
+                message("read.yaml.dedented_key_hint", lang, name=name, by=spaces(col - k_indent, lang), like=like,
+                        line=sibling[0] + 1))
     level = next((_indent(lines[i]) for i in range(k + 1, at) if _indent(lines[i]) is not None), None)
     here = _KEY_ONLY.match(lines[at]) or re.match(r"^( *)([^:#]+):", lines[at])
     if level is not None and level > col and here:
         name = here.group(2).strip()
-        return (at, f"'{name}:' starts in column {col + 1}, which lines up with nothing above it "
-                    f"(the fields before it start in column {level + 1})",
-                f"indent '{name}:' by {spaces(level - col)} more to line it up with the fields before it")
+        return (at, message("read.yaml.unaligned_key", lang, name=name, col=col + 1, fields_col=level + 1),
+                message("read.yaml.unaligned_key_hint", lang, name=name, by=spaces(level - col, lang)))
     return None
 
 
-def _yaml_error(err: yaml.MarkedYAMLError, file: str, line_offset: int, text: str | None = None) -> Problem:
+def _yaml_error(err: yaml.MarkedYAMLError, file: str, line_offset: int, text: str | None = None,
+                lang: str = "en") -> Problem:
     problem = str(err.problem or "")
     mark = err.problem_mark or err.context_mark
     if "expected <block end>, but found '<block mapping start>'" in problem and text is not None and mark:
-        found = _misindented_key(LINE_BREAK.split(text), mark.line, mark.column)
+        found = _misindented_key(LINE_BREAK.split(text), mark.line, mark.column, lang)
         if found:
-            line, message, hint = found
+            line, said, hint = found
             col = (_indent(LINE_BREAK.split(text)[line]) or 0) + 1
-            return Problem(file, line + 1 + line_offset, col, f"YAML indentation: {message}", hint)
+            return Problem(file, line + 1 + line_offset, col, message("read.yaml.indentation", lang, message=said),
+                           hint)
     if "end of stream" in problem and "quoted scalar" in str(err.context) and err.context_mark:
         mark = err.context_mark  # where the quote was opened, not the end of the file
-        message, hint = "a quoted text starts here and is never closed", "add the closing quote"
+        said, hint = message("read.yaml.unclosed_quote", lang), message("read.yaml.unclosed_quote_hint", lang)
     elif "while parsing a flow" in str(err.context) and err.context_mark and problem.startswith("expected ','"):
         opener, closer = ("{", "}") if "mapping" in str(err.context) else ("[", "]")
         found = problem.rsplit("but got ", 1)[-1]
-        message = (f"expected ',' or '{closer}' but found {found}, inside the '{opener}' that starts at line "
-                   f"{err.context_mark.line + 1 + line_offset}, column {err.context_mark.column + 1}")
-        hint = (f"close the '{opener}' with '{closer}', or put text that contains ',', ':', '?' or brackets "
-                "in quotes")
-    elif "alias" in problem or "nested more than" in problem:
-        message, hint = problem, "write the value out in full" if "alias" in problem else "flatten the structure"
+        said = message("read.yaml.unclosed_flow", lang, closer=closer, found=found, opener=opener,
+                       line=err.context_mark.line + 1 + line_offset, col=err.context_mark.column + 1)
+        hint = message("read.yaml.unclosed_flow_hint", lang, opener=opener, closer=closer)
+    elif isinstance(err, _Refused):
+        said, hint = message(err.key, lang, **err.values), message(err.key + "_hint", lang)
     else:
         said_by_yaml = f"{err.context or ''} {problem}"
-        plain = next(((said, hint) for words, said, hint in _PLAIN_MESSAGES if words in said_by_yaml), None)
-        message, hint = plain or (problem or str(err.context), "check indentation and quoting near here; quote "
-                                  "text that contains ': ' or starts with a symbol")
-        if not plain and err.context and err.problem and err.context_mark is not None:
-            message += (f" ({err.context} that starts at line {err.context_mark.line + 1 + line_offset}, "
-                        f"column {err.context_mark.column + 1})")
+        plain = next((key for words, key in _PLAIN_MESSAGES if words in said_by_yaml), None)
+        if plain:
+            said, hint = message(plain, lang), message(plain + "_hint", lang)
+        else:  # PyYAML's own words, which no catalogue has
+            said, hint = problem or str(err.context), message("read.yaml.syntax_hint", lang)
+            if err.context and err.problem and err.context_mark is not None:
+                said = message("read.yaml.syntax_context", lang, message=said, context=err.context,
+                               line=err.context_mark.line + 1 + line_offset, col=err.context_mark.column + 1)
     line = (mark.line + 1 if mark else 1) + line_offset
     col = mark.column + 1 if mark else 1
-    return Problem(file, line, col, f"YAML syntax: {message}", hint)
+    return Problem(file, line, col, message("read.yaml.syntax", lang, message=said), hint)
 
 
-def decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
+def decode(raw: bytes, file: str, lang: str = "en") -> tuple[str | None, list[Problem]]:
     """Bytes → text, with the problems a non-programmer's editor can cause, named plainly."""
     if len(raw) > MAX_BYTES:
-        return None, [Problem(file, 1, 1, f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}",
-                              "split it into smaller files, or remove pasted binary content")]
+        return None, [Problem(file, 1, 1, message("read.yaml.too_big", lang, size=number(len(raw), lang),
+                                                  limit=number(MAX_BYTES, lang)),
+                              message("read.yaml.too_big_hint", lang))]
     if b"\x00" in raw:
         line, col = _byte_position(raw, raw.index(b"\x00"))
-        return None, [Problem(file, line, col, "file contains a NUL byte: it looks binary, not text",
-                              "save it as plain UTF-8 text")]
+        return None, [Problem(file, line, col, message("read.yaml.nul", lang), message("read.yaml.nul_hint", lang))]
     problems = []
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-        problems.append(Problem(file, 1, 1, "file starts with a byte-order mark (BOM); it was ignored",
-                                "save as 'UTF-8' rather than 'UTF-8 with BOM'", "warning"))
+        problems.append(Problem(file, 1, 1, message("read.yaml.bom", lang), message("read.yaml.bom_hint", lang),
+                                "warning"))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line, col = _byte_position(raw, err.start)
-        return None, problems + [Problem(file, line, col, f"file is not valid UTF-8 (byte 0x{raw[err.start]:02x})",
-                                         "save the file with UTF-8 encoding")]
+        return None, problems + [Problem(file, line, col, message("read.yaml.not_utf8", lang,
+                                                                  byte=f"0x{raw[err.start]:02x}"),
+                                         message("read.yaml.not_utf8_hint", lang))]
     if not text.strip():
-        return None, problems + [Problem(file, 1, 1, "file is empty", "see docs/authoring.md for what it must contain")]
+        return None, problems + [Problem(file, 1, 1, message("read.yaml.empty", lang),
+                                         message("read.yaml.what_it_holds_hint", lang))]
     return text, problems
 
 
@@ -236,38 +230,38 @@ def _byte_position(raw: bytes, index: int) -> tuple[int, int]:
     return before.count(b"\n") + 1, len(before[start:].decode("utf-8", errors="replace")) + 1
 
 
-def parse(text: str, file: str, line_offset: int = 0) -> tuple[Any, SourceMap, list[Problem]]:
+def parse(text: str, file: str, line_offset: int = 0, lang: str = "en") -> tuple[Any, SourceMap, list[Problem]]:
     """Parse YAML text into plain data and its source map; problems instead of exceptions."""
     if _LIBYAML is not None and "\t" not in text:  # libyaml accepts some tabs that PyYAML refuses
         try:
-            parsed = _parse(_LIBYAML, text, file, line_offset)
+            parsed = _parse(_LIBYAML, text, file, line_offset, lang)
         except ValueError:  # text libyaml cannot take at all (a lone surrogate): the pure-Python reader says why
             parsed = None
         if parsed is not None and not parsed[2]:
             return parsed
         # A file with problems is parsed again by the pure-Python parser, so that every problem is located and
         # worded as the messages above expect, whichever parser is installed.
-    return _parse(_PythonLoader, text, file, line_offset)
+    return _parse(_PythonLoader, text, file, line_offset, lang)
 
 
-def _parse(loader_class, text: str, file: str, line_offset: int) -> tuple[Any, SourceMap, list[Problem]]:
+def _parse(loader_class, text: str, file: str, line_offset: int, lang: str) -> tuple[Any, SourceMap, list[Problem]]:
     marks = SourceMap(file, line_offset, text)
     try:
         root = _single_node(loader_class, text)
     except yaml.MarkedYAMLError as err:
-        return None, marks, [_yaml_error(err, file, line_offset, text)]
+        return None, marks, [_yaml_error(err, file, line_offset, text, lang)]
     except yaml.reader.ReaderError as err:  # a character YAML does not allow anywhere, e.g. a raw control character
         line, col = marks._line_col(err.position)
-        message = f"the character U+{err.character:04X} is not allowed in a YAML file"
-        return None, marks, [Problem(file, line, col, message,
-                                     "delete it: most editors do not show it")]
+        return None, marks, [Problem(file, line, col, message("read.yaml.bad_character", lang,
+                                                              code=f"U+{err.character:04X}"),
+                                     message("read.yaml.bad_character_hint", lang))]
     except yaml.YAMLError as err:
-        return None, marks, [Problem(file, 1 + line_offset, 1, f"YAML error: {err}")]
+        return None, marks, [Problem(file, 1 + line_offset, 1, message("read.yaml.error", lang, error=err))]
     if root is None:
-        return None, marks, [Problem(file, 1 + line_offset, 1, "file has no content",
-                                     "see docs/authoring.md for what it must contain")]
+        return None, marks, [Problem(file, 1 + line_offset, 1, message("read.yaml.no_content", lang),
+                                     message("read.yaml.what_it_holds_hint", lang))]
     problems: list[Problem] = []
-    data = _build(root, (), marks, problems, SafeConstructor())
+    data = _build(root, (), marks, problems, SafeConstructor(), lang)
     return data, marks, problems
 
 
@@ -295,57 +289,60 @@ def _scalar(node: ScalarNode, constructor: SafeConstructor) -> tuple[bool, Any]:
         return False, None
 
 
-def _refuse(path: DataPath, marks: SourceMap, problems: list[Problem], message: str, hint: str) -> None:
+def _refuse(path: DataPath, marks: SourceMap, problems: list[Problem], said: str, hint: str) -> None:
     marks.refused.add(path)
-    problems.append(marks.problem(path, message, hint))
+    problems.append(marks.problem(path, said, hint))
 
 
-def _build(node: Node, path: DataPath, marks: SourceMap, problems: list[Problem], constructor: SafeConstructor) -> Any:
+def _build(node: Node, path: DataPath, marks: SourceMap, problems: list[Problem], constructor: SafeConstructor,
+           lang: str) -> Any:
     marks[path] = _mark(node, marks.line_offset)
     if node.tag not in _PLAIN_TAGS:
-        return _refuse(path, marks, problems, f"the tag '{_tag_name(node.tag)}' is not allowed: course files hold "
-                       "plain data only", "remove the tag (the part starting with '!')")
+        return _refuse(path, marks, problems, message("read.yaml.tag_not_allowed", lang, tag=_tag_name(node.tag)),
+                       message("read.yaml.remove_tag_hint", lang))
     if node.tag not in _FITS[type(node)]:
-        return _refuse(path, marks, problems, f"the tag '{_tag_name(node.tag)}' does not fit this value",
-                       "remove the tag (the part starting with '!')")
+        return _refuse(path, marks, problems, message("read.yaml.tag_misfit", lang, tag=_tag_name(node.tag)),
+                       message("read.yaml.remove_tag_hint", lang))
     if isinstance(node, MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             fits, key = _scalar(key_node, constructor) if isinstance(key_node, ScalarNode) else (False, None)
             if not fits or key_node.tag not in _PLAIN_TAGS or not isinstance(key, (str, int)) or isinstance(key, bool):
                 problems.append(Problem(marks.file, key_node.start_mark.line + 1 + marks.line_offset,
-                                        key_node.start_mark.column + 1, "a key must be plain text or a number",
-                                        "write keys as plain words, e.g. 'title:'"))
+                                        key_node.start_mark.column + 1, message("read.yaml.bad_key", lang),
+                                        message("read.yaml.bad_key_hint", lang)))
                 continue
             key = str(key)
             if key in result:
                 first = marks[path + (key, "[key]")]
                 problems.append(Problem(marks.file, key_node.start_mark.line + 1 + marks.line_offset,
                                         key_node.start_mark.column + 1,
-                                        f"duplicate key '{key}' (first written at line {first.line})",
-                                        "YAML keeps only one of them: remove or rename one"))
+                                        message("read.yaml.duplicate_key", lang, key=key, line=first.line),
+                                        message("read.yaml.duplicate_key_hint", lang)))
                 continue
             marks[path + (key, "[key]")] = _mark(key_node, marks.line_offset)
-            result[key] = _build(value_node, path + (key,), marks, problems, constructor)
+            result[key] = _build(value_node, path + (key,), marks, problems, constructor, lang)
         return result
     if isinstance(node, SequenceNode):
-        return [_build(item, path + (i,), marks, problems, constructor) for i, item in enumerate(node.value)]
+        return [_build(item, path + (i,), marks, problems, constructor, lang) for i, item in enumerate(node.value)]
     fits, value = _scalar(node, constructor)
     if not fits:
         shown = node.value if len(node.value) <= 40 else node.value[:40] + "…"
-        return _refuse(path, marks, problems, f"'{shown}' cannot be read as {_tag_name(node.tag)}",
-                       "put it in quotes to keep it as text, or remove the tag")
+        return _refuse(path, marks, problems, message("read.yaml.tag_unreadable", lang, value=shown,
+                                                      tag=_tag_name(node.tag)),
+                       message("read.yaml.tag_unreadable_hint", lang))
     return value
 
 
-def read(path: Path, display: str) -> tuple[Any, SourceMap, list[Problem]]:
-    """Read and parse one YAML file."""
+def read(path: Path, display: str, lang: str = "en") -> tuple[Any, SourceMap, list[Problem]]:
+    """Read and parse one YAML file; ``lang``: the course's language, for the problems."""
     try:
         raw = path.read_bytes()
     except OSError as err:
-        return None, SourceMap(display), [Problem(display, 1, 1, f"cannot read file: {err.strerror}")]
-    text, problems = decode(raw, display)
+        return None, SourceMap(display), [Problem(display, 1, 1,
+                                                  message("read.cannot_read", lang, reason=err.strerror))]
+    text, problems = decode(raw, display, lang)
     if text is None:
         return None, SourceMap(display), problems
-    data, marks, more = parse(text, display)
+    data, marks, more = parse(text, display, lang=lang)
     return data, marks, problems + more
