@@ -115,7 +115,7 @@ def check_part(root: Path, language: str, kind: str, file: Path, item: BaseModel
     ``lang``: the course's language, that of the messages; ``missing``: the severity of untranslated texts."""
     path = overlay.overlay_path(file, language)
     original = display_path(file, root)
-    read = overlay.read(kind, path, display_path(path, root))
+    read = overlay.read(kind, path, display_path(path, root), lang)
     found = _Found(read.marks, original, _recorded(read.data), lang)
     problems = list(read.problems)
     if read.data is not None:

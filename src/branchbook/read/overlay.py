@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from ..messages import message
 from ..problems import Problem
 from ..source_map import SourceMap
 from . import markdown_source, yaml_source
@@ -44,16 +45,17 @@ class Overlay:
     problems: list[Problem] = field(default_factory=list)
 
 
-def read(kind: Kind, path: Path, shown: str) -> Overlay:
-    """Read one overlay; a module overlay's body becomes its ``reading`` field, as for a module."""
+def read(kind: Kind, path: Path, shown: str, lang: str = "en") -> Overlay:
+    """Read one overlay; a module overlay's body becomes its ``reading`` field, as for a module.
+    ``lang``: the course's language, for the problems."""
     if kind == "module":
-        data, marks, problems, _ = markdown_source.read(path, shown)
+        data, marks, problems, _ = markdown_source.read(path, shown, lang)
         if isinstance(data, dict) and not data["reading"].strip():
             del data["reading"]  # no body: the reading is not translated (yet)
     else:
-        data, marks, problems = yaml_source.read(path, shown)
+        data, marks, problems = yaml_source.read(path, shown, lang)
     if data is not None and not isinstance(data, dict):
-        problems = problems + [marks.problem((), "a translation file must be a mapping of fields "
-                                                 "(language, title, …)", "see docs/translating.md")]
+        problems = problems + [marks.problem((), message("read.overlay.not_mapping", lang),
+                                             message("read.overlay.not_mapping_hint", lang))]
         data = None
     return Overlay(kind, path, shown, data, marks, list(problems))
