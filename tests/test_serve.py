@@ -84,10 +84,26 @@ class Served:
 def start(course: Path, port: int, *extra: str) -> Served:
     process = subprocess.Popen([sys.executable, "-m", "branchbook", "serve", str(course), "--port", str(port), *extra],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env=dict(os.environ, PYTHONUNBUFFERED="1"))
+                               env=dict(os.environ, PYTHONUNBUFFERED="1", PYTHONFAULTHANDLER="1"))
     served = Served(process, course, port)
     threading.Thread(target=lambda: served.log.extend(iter(process.stdout.readline, "")), daemon=True).start()
     return served
+
+
+def interrupt(server: Served) -> int:
+    """Ctrl-C, as a user presses it; its exit code. If it does not stop within a minute, its threads'
+    stacks (faulthandler, on SIGABRT) and its last lines are the failure message."""
+    server.process.send_signal(signal.SIGINT)
+    try:
+        return server.process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.process.send_signal(signal.SIGABRT)
+        try:
+            server.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+        time.sleep(0.5)  # the reader thread takes the last lines
+        pytest.fail("serve did not stop within 60 s of Ctrl-C; it printed:\n" + "".join(server.log[-120:]))
 
 
 def children(pid: int) -> set[int]:
@@ -111,12 +127,7 @@ def served(tmp_path_factory):
         yield server
     finally:
         helpers = children(server.process.pid)
-        server.process.send_signal(signal.SIGINT)
-        try:
-            code = server.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            raise
+        code = interrupt(server)
     # Ctrl-C stops it cleanly: a normal exit, the waiting Sphinx ended, no staging folder left
     assert code == 0, "".join(server.log[-20:])
     assert "Stopped." in "".join(server.log)
@@ -412,5 +423,4 @@ def test_a_course_with_problems_from_the_start_gets_a_page_not_a_blank(mini_cour
         assert 'data-bb-scenario="noticeboard"' in server.get(PAGE)
         assert current_problems(server) == []
     finally:
-        server.process.send_signal(signal.SIGINT)
-        server.process.wait(timeout=60)
+        interrupt(server)

@@ -165,15 +165,20 @@ class SiteBuilder(threading.Thread):
             self._fresh = self._fresh or fresh
             self._wanted.notify()
 
+    STOP_S = 15  # Ctrl-C never waits longer for the thread: it is a daemon, and its Sphinx is killed below
+
     def stop(self) -> None:
-        """End the build under way and the waiting Sphinx; return when the thread has ended."""
+        """End the build under way and the waiting Sphinx; return when the thread has ended, or after
+        ``STOP_S`` seconds if it has not (the children are ended either way)."""
         with self._wanted:
             self._stopping = True
             self._wanted.notify()
             running = self._running
         if running is not None and running.process.poll() is None:
             running.process.kill()  # a build under way ends now; its thread clears up after it
-        self.join(timeout=60)
+        self.join(timeout=self.STOP_S)
+        if self.is_alive():
+            self.preview.say(f"the site build did not end within {self.STOP_S} s of Ctrl-C; stopping without it")
         for child in (self._running, self._child):  # also one started while stopping began
             if child is not None:
                 child.cancel()

@@ -27,7 +27,8 @@ def scenario_data(course: Course, scenario: Scenario) -> dict:
     messages = {k: v for k, v in catalogue(language).items() if k.startswith(PLAYER_KEYS)}
     numbers = section_numbers(scenario)     # the packet's and the decision map's numbers, one numbering
     nodes = {}
-    original = course.source.scenario(scenario.id)  # keys from the original's labels: progress survives translation
+    # a translation's keys come from the original's labels, so that progress survives translation
+    original = scenario if course.source is course else course.source.scenario(scenario.id)
     for node_id, node in scenario.nodes.items():
         speaker = roles.get(node.speaker) if node.speaker else None
         nodes[node_id] = {
