@@ -424,3 +424,16 @@ def test_a_course_with_problems_from_the_start_gets_a_page_not_a_blank(mini_cour
         assert current_problems(server) == []
     finally:
         interrupt(server)
+
+
+def test_ctrl_c_stops_serve_even_when_its_parent_ignored_it(mini_course: Path):
+    """A parent that ignores SIGINT (a script's background job, a test runner) passes that on; serve
+    still stops on Ctrl-C instead of running on unseen."""
+    process = subprocess.Popen([sys.executable, "-m", "branchbook", "serve", str(mini_course), "--port", str(free_port())],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env=dict(os.environ, PYTHONUNBUFFERED="1", PYTHONFAULTHANDLER="1"),
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    server = Served(process, mini_course, 0)
+    threading.Thread(target=lambda: server.log.extend(iter(process.stdout.readline, "")), daemon=True).start()
+    server.wait_for(r"^site rebuilt", timeout=FIRST_BUILD_S)
+    assert interrupt(server) == 0 and "Stopped." in "".join(server.log)

@@ -61,7 +61,11 @@ def serve(root: Path, *, port: int, scenario: str | None, open_browser: bool, sa
     threads = [threading.Thread(target=server.serve_forever, name="branchbook-http", daemon=True),
                threading.Thread(target=watch_course, args=(root, saves.put, stop), name="branchbook-watch",
                                 daemon=True)]
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # Ctrl-C and SIGTERM stop serve even when it was started with them ignored or blocked (a parent
+    # that ignores SIGINT passes that on, and Python then never raises KeyboardInterrupt)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    previous = {number: signal.signal(number, handler)
+                for number, handler in ((signal.SIGINT, signal.default_int_handler), (signal.SIGTERM, _interrupt))}
     try:
         for thread in threads:
             thread.start()
@@ -88,7 +92,8 @@ def serve(root: Path, *, port: int, scenario: str | None, open_browser: bool, sa
     except KeyboardInterrupt:
         say("Stopping…")
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
         stop.set()
         preview.builder.stop()
         hub.close()

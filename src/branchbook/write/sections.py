@@ -23,7 +23,8 @@ def section_numbers(scenario: Scenario, tries: int = 200) -> dict[str, int]:
     is kept, so the next section is rarely (usually never) the adjacent one."""
     scenes = [n for n, node in scenario.nodes.items() if node.ending is None and n != scenario.start]
     endings = [n for n, node in scenario.nodes.items() if node.ending is not None and n != scenario.start]
-    edges = [(nid, c.goto) for nid, node in scenario.nodes.items() for c in node.choices if c.goto != nid]
+    edges = [(nid, c.goto) for nid, node in scenario.nodes.items() for c in node.choices
+             if c.goto != nid and c.goto in scenario.nodes]  # an unchecked scenario may point nowhere
     rng = _rng(scenario.id)
     best: tuple[int, dict[str, int]] | None = None
     for _ in range(tries):
