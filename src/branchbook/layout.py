@@ -81,6 +81,11 @@ def handouts_folder(language: str | None = None) -> str:
     return f"{book_folder(language)}/{HANDOUTS_DIR}"
 
 
+def home_page() -> str:
+    """The book's home page, the author's own Markdown, relative to the course."""
+    return f"{book_folder()}/{BOOK_ROOT_PAGE}.md"
+
+
 def home_page_overlay(language: str) -> str:
     """The author's translation of the book's home page (``book/intro.md``), relative to the course: an overlay
     as the course's are (Sphinx leaves it out of the original book: it is in no table of contents)."""

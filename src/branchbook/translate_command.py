@@ -73,7 +73,7 @@ def translate_command(language: str, course: Path, stamp: bool) -> None:
 def _home_page(root: Path, language: str) -> str | None:
     """The book's home page is the author's own Markdown (``book/intro.md``): its translation starts as
     a copy, marked on its first line so that ``check`` reports it until the translator removes the mark."""
-    original, translated = root / layout.book_folder() / f"{layout.BOOK_ROOT_PAGE}.md", root / layout.home_page_overlay(language)
+    original, translated = root / layout.home_page(), root / layout.home_page_overlay(language)
     if not original.is_file() or translated.exists():
         return None
     mark = translations.HOME_MARK.format(original=display_path(original, root), code=language)

@@ -89,9 +89,9 @@ HOME_MARK = "% TRANSLATE: a copy of {original} made by `branchbook translate {co
 def _home_page(root: Path, settings: CourseSettings, marks, language: str) -> list[Problem]:
     """The book's home page (``book/intro.md``, the author's own) is translated by ``book/intro.LL.md``;
     without it the translated site shows the original's, and says so, so check says so first."""
-    original, translated = root / layout.book_folder() / f"{layout.BOOK_ROOT_PAGE}.md", root / layout.home_page_overlay(language)
+    original, translated = root / layout.home_page(), root / layout.home_page_overlay(language)
     lang = settings.language
-    if translated.is_file() and translated.read_text(encoding="utf-8").startswith("% TRANSLATE:"):
+    if translated.is_file() and translated.read_text(encoding="utf-8").startswith(HOME_MARK.split(":")[0] + ":"):
         return [Problem(layout.home_page_overlay(language), 1, 1,
                         _t("about", lang, language=language_name(language, lang), text=_t("home_copy", lang)),
                         _t("home_copy_hint", lang), "warning")]
