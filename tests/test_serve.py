@@ -235,7 +235,7 @@ def test_the_reload_hook_is_served_never_built(served: Served):
     built = [p for p in site.rglob("*") if p.is_file()]
     assert built
     assert not [p for p in built if b"__branchbook__" in p.read_bytes()]
-    assert preview_server.TAG in served.get(PAGE)
+    assert f'src="{preview_server.SCRIPT_SRC}"' in served.get(PAGE)
     assert "EventSource" in served.get("__branchbook__/reload.js")
 
 
@@ -416,7 +416,7 @@ def test_a_course_with_problems_from_the_start_gets_a_page_not_a_blank(mini_cour
     try:
         server.wait_for(r"nowhere-at-all", timeout=120)
         home = server.get("")
-        assert "not built yet" in home and preview_server.TAG in home
+        assert "not built yet" in home and f'src="{preview_server.SCRIPT_SRC}"' in home
         assert any(m.startswith(f"scenarios/{SCENARIO}.yml:") for m in current_problems(server))
         path.write_text(good, encoding="utf-8")
         server.wait_for(r"^site rebuilt", timeout=FIRST_BUILD_S)
