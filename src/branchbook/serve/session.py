@@ -144,8 +144,8 @@ def stand_in_player(course: Course, scenario: Scenario) -> str:
 
 class SiteBuilder(threading.Thread):
     """Sphinx in the background: one build at a time, saves during a build coalesced into the
-    next one, and the next build's Sphinx started ahead (it waits, already initialised, so a
-    build costs only Sphinx's reading and writing, not its two-second start)."""
+    next one, and the next build's Sphinx started ahead (it waits, already initialised and warmed
+    up, so a build costs only Sphinx's reading and writing, not its two-second start)."""
 
     def __init__(self, preview: Preview):
         super().__init__(name="branchbook-site", daemon=True)
@@ -198,7 +198,7 @@ class SiteBuilder(threading.Thread):
         if self._child is None:
             self._child_inputs = self._inputs()
             self._child = site.SphinxChild(self.preview.book, site.stage(paths, fresh), rebuild_all=fresh,
-                                           warnings_as_errors=True)
+                                           warnings_as_errors=True, warm=True)
         return self._child
 
     def _idle_work(self) -> bool:
