@@ -223,11 +223,56 @@ def test_a_broken_file_shows_a_banner_and_keeps_the_last_good_page(served: Serve
     banner.wait_for(state="detached", timeout=WAIT_S * 1000)
 
 
-def test_a_module_reading_edit_reaches_its_page(served: Served):
+MODULE_PAGE = "modules/basics.html"
+
+
+def loads_of(page) -> list[str]:
+    """The page loads from now on, counted as the benchmark counts them."""
+    loads: list[str] = []
+    page.on("load", lambda _: loads.append(page.url))
+    return loads
+
+
+def shows(page, text: str) -> None:
+    page.wait_for_function("text => (document.querySelector('main') || {}).textContent?.includes(text)", arg=text,
+                           timeout=WAIT_S * 1000)
+
+
+@pytest.mark.browser
+def test_a_module_reading_edit_shows_in_the_open_page_in_place(served: Served, page):
+    page.set_viewport_size({"width": 1000, "height": 420})  # short: the page scrolls
+    page.goto(served.url + MODULE_PAGE)
+    # the reader answered the knowledge check (what its script shows) and scrolled down to it
+    question = page.locator(".bb-check .bb-question").first
+    question.get_by_label("Because the rules say so.").check()
+    question.get_by_role("button", name="Check answer").click()
+    answered = question.locator(".bb-check-result").inner_text()
+    assert answered
+    question.scroll_into_view_if_needed()
+    assert page.evaluate("window.scrollY") > 0
+    where = question.evaluate("q => q.getBoundingClientRect().top")
+    page.evaluate("window.bbNotReloaded = true")
+    loads = loads_of(page)
     since = served.mark()
-    served.edit("modules/basics.md", ("\n## ", "\nA sentence added while serving.\n\n## "))
-    served.wait_for(r"^site rebuilt.*reload.*modules/basics\.html", since)
-    assert "A sentence added while serving." in served.get("modules/basics.html")
+
+    served.edit("modules/basics.md", ("is an ambush", "is an ambush. A sentence added while serving"))
+
+    shows(page, "A sentence added while serving")
+    assert served.wait_for(r"^site rebuilt.*", since).group(0).endswith(f"reload {MODULE_PAGE}")
+    assert "A sentence added while serving" in served.get(MODULE_PAGE)
+    assert page.evaluate("window.bbNotReloaded") is True and not loads  # shown in place
+    assert page.locator("main").inner_text().count("A sentence added while serving") == 1
+    assert question.locator(".bb-check-result").inner_text() == answered  # the reader's answer stays
+    assert question.locator(".bb-explanation:not([hidden])").evaluate("d => d.open")
+    assert abs(question.evaluate("q => q.getBoundingClientRect().top") - where) < 1  # it has not moved on screen
+
+    # a change inside what a script set up (the knowledge check) cannot be patched in: the page reloads
+    since = served.mark()
+    served.edit("modules/basics.md", ("Rules may say so", "Rules may well say so"))
+    shows(page, "Rules may well say so")
+    served.wait_for(r"^site rebuilt.*reload", since)
+    page.wait_for_load_state("load")
+    assert page.evaluate("window.bbNotReloaded") is None and len(loads) == 1
 
 
 def test_the_reload_hook_is_served_never_built(served: Served):
