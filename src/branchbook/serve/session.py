@@ -5,8 +5,10 @@ player data changed is shown at once: its page is served with the new player (se
 and the tabs showing it are handed that player and show it in place (``reload.js`` passes the
 data to the player's ``window.branchbook.update``, which keeps the reader at the same step), with
 no reload. Sphinx brings the site up to date in a background thread; when the new site is live,
-the pages that now differ from what the tabs show reload, and the fresh-data stand-ins go. A tab
-that was handed a player already shows what Sphinx then writes, so it does not reload again.
+the tabs whose page now differs from what they show are told, and the fresh-data stand-ins go.
+Such a tab fetches its page and swaps in what changed (``reload.js``), or reloads when that
+cannot be done safely. A tab that was handed a player already shows what Sphinx then writes, so
+it is not told again.
 Nothing that fails is ever shown in place of the last good version: problems go to the terminal,
 as ``branchbook check`` prints them, and to a banner on every open page.
 """
