@@ -83,7 +83,7 @@
     }
   }
 
-  /* The HTML serve sends for this page now, without this script's tag (its digest differs per version). */
+  /* The HTML serve sends for this page now. */
   function served() {
     return fetch(location.pathname + location.search, {cache: "no-store"}).then(function (response) {
       if (!response.ok) throw new Error("HTTP " + response.status);
@@ -110,7 +110,7 @@
   // elements a script enhances when the page loads: one that is new or changed cannot be shown in place
   var SCRIPTED = "script, .bb-player, .bb-check, .highlight, .toggle, .dropdown, .sd-tab-set, [data-bs-toggle]";
 
-  function parse(html) {
+  function parse(html) {  // without this script's tag, whose digest differs from one version to the next
     var doc = new DOMParser().parseFromString(html, "text/html");
     doc.querySelectorAll('script[src^="' + PREFIX + '"]').forEach(function (s) { s.remove(); });
     return doc;
@@ -189,7 +189,7 @@
     });
   }
 
-  keepPristine(tag && tag.getAttribute("data-bb-page"));
+  pending = keepPristine(tag && tag.getAttribute("data-bb-page"));  // a new version waits for it
   var events = new EventSource(PREFIX + "events?page=" + encodeURIComponent(here));
   events.addEventListener("hello", function (event) {
     var token = JSON.parse(event.data).server;
