@@ -423,6 +423,34 @@ def current_problems(served: Served) -> list[str]:
     raise AssertionError("no problems event")
 
 
+def test_a_warmed_up_sphinx_writes_the_same_site(mini_course: Path):
+    """serve's waiting Sphinx renders the home page once before it is needed (``--warm``); the build
+    after that must write exactly what a build without the warm-up writes."""
+    from branchbook import site
+    from branchbook.build import build
+    from branchbook.serve.session import ANSI
+
+    build(load_course(mini_course).course, handouts=False)  # here: Sphinx starts afresh in a moved book
+    book = mini_course / "book"
+    page = book / "modules" / "basics.md"  # one page outdated, as after a reading edit
+    page.write_text(page.read_text(encoding="utf-8") + "\nA sentence added for the build.\n", encoding="utf-8")
+    written, rewritten = {}, {}
+    for warm in (False, True):
+        child = site.SphinxChild(book, site.stage(site.SitePaths(book), False), rebuild_all=False,
+                                 warnings_as_errors=True, warm=warm)
+        try:
+            child.go()
+            child.wait()
+            html = child.staging / "html"
+            written[warm] = {p.relative_to(html).as_posix(): p.read_bytes() for p in html.rglob("*") if p.is_file()}
+            rewritten[warm] = sum(bool(re.search(r"^writing output\.\.\. \[", ANSI.sub("", line))) for line in child.log)
+        finally:
+            child.cancel()
+    assert "A sentence added for the build." in written[True]["modules/basics.html"].decode("utf-8")
+    assert written[True] == written[False]
+    assert 1 <= rewritten[True] == rewritten[False] <= 2  # incremental: that page (and the home page)
+
+
 def test_a_failed_sphinx_build_keeps_the_last_site_and_says_where(served: Served):
     intro = served.course / "book" / "intro.md"
     good = intro.read_text(encoding="utf-8")
