@@ -439,6 +439,10 @@ def test_a_warmed_up_sphinx_writes_the_same_site(mini_course: Path):
         child = site.SphinxChild(book, site.stage(site.SitePaths(book), False), rebuild_all=False,
                                  warnings_as_errors=True, warm=warm)
         try:
+            for line in child.process.stdout:  # ready (and warmed up) before it is asked to build, as in serve
+                child.log.append(line)
+                if line.startswith(site.READY):
+                    break
             child.go()
             child.wait()
             html = child.staging / "html"

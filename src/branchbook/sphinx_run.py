@@ -8,7 +8,7 @@ anything else (or end of input) exits without building. The parent starts it whi
 checking and generating the sources (``build``), or keeps one ready between saves (``serve``).
 What the build reads (which pages changed) is decided only after ``go``, so nothing is stale.
 ``--warm`` also does, before waiting, the work every build repeats the first time in a process
-(``_warm_up``): worth it when the child waits anyway (``serve``), not when the parent is quicker.
+(``_warm_up``), unless ``go`` has already come: worth it when the child waits anyway (``serve``).
 
 The child ends with ``os._exit`` once its output is flushed: the interpreter's clean-up of
 Sphinx's objects took longer than a one-page build (1.2 s against 0.8 s, one reading edit of the
@@ -18,6 +18,7 @@ shipped course), and it frees nothing the operating system does not free anyway.
 from __future__ import annotations
 
 import os
+import select
 import sys
 import tempfile
 from pathlib import Path
@@ -110,8 +111,8 @@ def main(argv: list[str]) -> int:
             app.setup_extension("sphinx_multitoc_numbering")
         _declare_parallel_safe(app)
         if "--wait" in argv:
-            if "--warm" in argv:
-                _warm_up(app)
+            if "--warm" in argv and not select.select([sys.stdin], [], [], 0)[0]:
+                _warm_up(app)  # only while nothing is asked of it: a build already waiting goes first
             print(READY, flush=True)
             if sys.stdin.readline().strip() != "go":
                 return 3
