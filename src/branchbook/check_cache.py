@@ -2,8 +2,8 @@
 
 An entry is keyed by everything its result depends on: the file's bytes and shown path, the
 branchbook code that checked it (its version and the text of its modules, so that a changed rule is
-never answered from the cache), and the course context the caller passes (``course.yml`` and the
-denylist). It is an optimisation only: with the folder deleted every result is computed again,
+never answered from the cache), and the course context the caller passes (``course.yml``, then also
+the denylist it names: :meth:`CheckCache.add_context`). It is an optimisation only: with the folder deleted every result is computed again,
 the same. Entries live under ``book/_build/.cache/check``; a long-lived process (``serve``) also
 keeps the last run's entries in memory.
 
@@ -81,6 +81,10 @@ class CheckCache:
             notes.append(f"the check cache is off: cannot keep its key in your cache folder "
                          f"({getattr(error, 'strerror', None) or error})")
         self._corrupt = 0
+
+    def add_context(self, data: bytes) -> None:
+        """Make the keys made from now on depend on ``data`` too (context known only from a first entry)."""
+        self.context = hashlib.sha256(self.context + data).digest()
 
     def key(self, shown: str, data: bytes) -> str:
         return hashlib.sha256(self.context + shown.encode() + b"\0" + data).hexdigest()

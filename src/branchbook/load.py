@@ -103,6 +103,24 @@ def _read_settings(root: Path) -> tuple[Any, SourceMap, list[Problem], str]:
     return raw, marks, problems, lang
 
 
+def _settings(root: Path, cache: CheckCache, course_bytes: bytes
+              ) -> tuple[list[Problem], CourseSettings | None, SourceMap, str]:
+    """course.yml's problems, its settings (None when other files cannot rely on them), its source map and the
+    course's language: from ``cache`` when course.yml is unchanged (its bytes are the cache's context), which
+    spares a warm check building the settings' validator."""
+    key = cache.key("settings:" + COURSE_FILE, b"")
+    found = cache.get(key)
+    if found is None:
+        raw, marks, problems, lang = _read_settings(root)
+        more, valid = schema.validate_partly(CourseSettings, raw, marks, "course settings", lang) \
+            if raw is not None else ([], None)
+        found = ([*problems, *more], valid.item if valid is not None and valid.whole_for_other_files else None,
+                 valid.marks if valid is not None else marks, lang)
+        if _read_bytes(root / COURSE_FILE) == course_bytes:  # not saved again while it was read
+            cache.put(key, found)
+    return found
+
+
 def source_files(root: Path) -> tuple[list[Path], list[Path]]:
     """The original module and scenario files (translation overlays such as ``x.fr.yml`` are not among them)."""
     modules = [p for p in sorted((root / "modules").glob("*.md")) if not overlay.is_overlay(p)]
@@ -136,15 +154,13 @@ def _collector_paused():
 
 def _load(root: Path, language: str | None = None) -> Loaded:
     report = Report()
-    raw, settings_marks, problems, lang = _read_settings(root)
+    course_bytes = _read_bytes(root / COURSE_FILE)
+    cache = CheckCache(root / "book" / "_build" / ".cache" / "check", course_bytes, report.notes)
+    problems, settings, settings_marks, lang = _settings(root, cache, course_bytes)
     report.extend(problems)
-    problems, found = schema.validate_partly(CourseSettings, raw, settings_marks, "course settings", lang) \
-        if raw is not None else ([], None)
-    report.extend(problems)
-    settings = found.item if found is not None and found.whole_for_other_files else None
-    settings_marks = found.marks if found is not None else settings_marks
     denylist, problems, denylist_bytes = _denylist(root, settings, settings_marks, lang)
     report.extend(problems)
+    cache.add_context(denylist_bytes)
     deidentification = None if settings is None or problems else (denylist, settings.deidentification.allow)
     principles = frozenset(p.id for p in settings.principles) if settings is not None else None
 
@@ -157,8 +173,6 @@ def _load(root: Path, language: str | None = None) -> Loaded:
     files = [("module", file) for file in module_files] + [("scenario", file) for file in scenario_files]
     shown = display_paths([file for _, file in files], root)
     jobs = [(kind, file, name) for (kind, file), name in zip(files, shown, strict=True)]
-    context = _read_bytes(root / COURSE_FILE) + b"\0" + denylist_bytes
-    cache = CheckCache(root / "book" / "_build" / ".cache" / "check", context, report.notes)
     results = _check_files(jobs, check_file, cache)
     for result, _ in results:
         report.extend(result.problems)
@@ -171,14 +185,15 @@ def _load(root: Path, language: str | None = None) -> Loaded:
 
     whole_modules, modules = of_kind("module", FileResult.whole), of_kind("module", FileResult.usable)
     whole_scenarios, scenarios = of_kind("scenario", FileResult.whole), of_kind("scenario", FileResult.usable)
-    content_parts = [r.content for (r, _), job in zip(results, jobs) if job[0] == "scenario" and r.whole()]
+    content_parts, module_parts = ([r.content for (r, _), job in zip(results, jobs) if job[0] == kind and r.whole()]
+                                   for kind in ("scenario", "module"))
     all_module_ids = [i for (r, _), job in zip(results, jobs) if job[0] == "module" for i in r.claimed]
     all_ids = [i for (r, _), job in zip(results, jobs) if job[0] == "scenario" for i in r.claimed]
 
     references = bibtex_keys.keys(root / BIBLIOGRAPHY)
     report.extend(course_rules.check(settings, settings_marks, modules, scenarios, references, all_ids, all_module_ids))
     report.extend(content_rules.check(settings, settings_marks, whole_modules, whole_scenarios,
-                                      len(whole_scenarios) == len(scenario_files), content_parts))
+                                      len(whole_scenarios) == len(scenario_files), content_parts, module_parts))
     parts = translations.parts(root, settings, *(
         [(r.item, job[1]) for (r, _), job in zip(results, jobs) if job[0] == kind and r.whole()]
         for kind in ("module", "scenario")))
@@ -232,7 +247,7 @@ class FileResult:
     left_out: LeftOut | None  # what schema problems left out of it
     for_other_files: bool  # whether the rules across files may use it (nothing naming other files left out)
     problems: tuple[Problem, ...]
-    content: content_rules.ScenarioPart | None  # a whole scenario's content bars, judged on its own
+    content: content_rules.ScenarioPart | content_rules.ModulePart | None  # a whole file's content bars, judged on its own
     claimed: tuple[str, ...]  # every id the file claims, also when it failed: others naming it are not told it is missing
 
     def whole(self) -> bool:
@@ -285,8 +300,9 @@ def _check_file(kind: str, file: Path, shown: str, deidentification, rules, lang
     if isinstance(raw, dict) and isinstance(raw.get("id"), str):
         claimed.append(raw["id"])
     content = None
-    if kind == "scenario" and found is not None and not found.left_out and rules is not None:
-        content = content_rules.scenario_part(found.item, found.marks, rules, language)
+    if found is not None and not found.left_out and rules is not None:
+        part = content_rules.scenario_part if kind == "scenario" else content_rules.module_part
+        content = part(found.item, found.marks, rules, language)
     item = found.item if found else None
     result = FileResult(Deferred.of(item) if kind == "scenario" and item is not None else item,
                         found.left_out if found else None,
