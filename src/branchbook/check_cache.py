@@ -129,6 +129,21 @@ class CheckCache:
             self.notes.append(f"the check cache is off: cannot write {self.folder} ({error.strerror})")
             self._disk = None
 
+    def _prune(self) -> None:
+        """Remove every entry this run did not use (a folder listing that does not stat each entry)."""
+        try:
+            listing = os.scandir(self.folder)
+        except FileNotFoundError:
+            return
+        with listing:
+            stale = [entry.name for entry in listing
+                     if entry.name not in self._used and not entry.name.startswith(".") and entry.is_file()]
+        for name in stale:
+            try:
+                del self._disk[name]
+            except KeyError:  # not named as an entry: not the cache's to remove
+                pass
+
     def finish(self) -> None:
         """Remember this run's entries and remove the others (older versions of the files). After this
         process's first run, only what its last run used can have gone stale, so only that is looked
@@ -144,7 +159,7 @@ class CheckCache:
                 if previous is not None:
                     for key in previous.keys() - self._used.keys():
                         del self._disk[key]
-                elif self.folder.is_dir():
-                    self._disk.prune()
+                else:
+                    self._prune()
             except OSError:
                 pass  # a stale entry costs only disk space

@@ -7,8 +7,11 @@ This is the only place that knows the course's file layout. Writers receive the
 from __future__ import annotations
 
 import gc
+import hashlib
+import os
 import pickle
 import re
+import time
 from contextlib import contextmanager
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -316,7 +319,7 @@ def _check_files(jobs, check_file, cache: CheckCache) -> list[tuple[FileResult, 
     results: list = [None] * len(jobs)
     missing: list[tuple[int, str]] = []
     for i, (kind, file, shown) in enumerate(jobs):
-        key = cache.key(kind + ":" + shown, _read_bytes(file))
+        key = cache.key(kind + ":" + shown, _digest(file))
         cached = cache.get(key)
         if cached is None:
             missing.append((i, key))
@@ -329,7 +332,7 @@ def _check_files(jobs, check_file, cache: CheckCache) -> list[tuple[FileResult, 
         else:
             result, marks = pickle.loads(pickled[n]), _lazy_marks(jobs[i])
         kind, file, shown = jobs[i]
-        if cache.key(kind + ":" + shown, _read_bytes(file)) == key:  # not saved again while it was checked
+        if cache.key(kind + ":" + shown, _digest(file)) == key:  # not saved again while it was checked
             cache.put(key, result, None if pickled is None else pickled[n])
         results[i] = (result, marks)
     return results
@@ -349,6 +352,31 @@ def _lazy_marks(job: tuple[str, Path, str]) -> LazySourceMap:
         return found.marks if found is not None else marks
 
     return LazySourceMap(job[2], load)
+
+
+_DIGESTS: dict[Path, tuple[tuple[int, ...], bytes]] = {}  # this process's file digests, by their stat signature
+_SETTLED_NS = 2_000_000_000  # a file last changed longer ago than this is not changed again in the same clock tick
+
+
+def _digest(path: Path) -> bytes:
+    """The SHA-256 of the file's bytes, for its cache key. Within one process (``serve`` checks at every save)
+    a file whose size, inode and change times are what they were when it was last read is not read again:
+    the signature is remembered only for a file changed at least two seconds before it was read, so a later
+    save cannot fall in the same clock tick unseen, and ``ctime`` moves with every change and cannot be set
+    back. A new process reads every file (a stat signature kept on disk would be trusted across tools
+    and clocks that the content hash need not trust)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return hashlib.sha256(b"").digest()  # the reader reports why
+    signature = (stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
+    known = _DIGESTS.get(path)
+    if known is not None and known[0] == signature:
+        return known[1]
+    digest = hashlib.sha256(_read_bytes(path)).digest()
+    if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) > _SETTLED_NS:
+        _DIGESTS[path] = (signature, digest)
+    return digest
 
 
 def _read_bytes(path: Path) -> bytes:

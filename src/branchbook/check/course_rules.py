@@ -27,6 +27,7 @@ def check(settings: CourseSettings, settings_marks: SourceMap, modules: Sequence
 
     first_module: dict[str, SourceMap] = {}
     listed_in: dict[str, str] = {}
+    known_scenarios = set(all_scenario_ids)
     for module, marks in modules:
         if module.id in first_module:
             yield marks.problem(("id",), message("check.course.module_id_twice", lang, id=module.id,
@@ -37,11 +38,12 @@ def check(settings: CourseSettings, settings_marks: SourceMap, modules: Sequence
         if module.id not in settings.modules:
             yield marks.problem(("id",), message("check.course.module_unlisted", lang, id=module.id),
                                 message("check.course.module_unlisted_hint", lang))
+        earlier: set[str] = set()
         for i, sid in enumerate(module.scenarios):
-            if sid not in all_scenario_ids:
+            if sid not in known_scenarios:
                 yield marks.problem(("scenarios", i), message("check.course.scenario_missing", lang, id=sid),
                                     did_you_mean(sid, all_scenario_ids, language=lang))
-            elif sid in module.scenarios[:i]:
+            elif sid in earlier:
                 yield marks.problem(("scenarios", i), message("check.course.scenario_twice", lang, id=sid),
                                     message("check.course.remove_one", lang))
             elif sid in listed_in:
@@ -50,6 +52,7 @@ def check(settings: CourseSettings, settings_marks: SourceMap, modules: Sequence
                                     message("check.course.scenario_two_modules_hint", lang))
             else:
                 listed_in[sid] = module.id
+            earlier.add(sid)
         seen_checks: set[str] = set()
         for i, knowledge in enumerate(module.checks):
             if knowledge.id in seen_checks:
