@@ -126,8 +126,9 @@ def _settings(root: Path, cache: CheckCache, course_bytes: bytes
 
 def source_files(root: Path) -> tuple[list[Path], list[Path]]:
     """The original module and scenario files (translation overlays such as ``x.fr.yml`` are not among them)."""
-    modules = [p for p in sorted((root / "modules").glob("*.md")) if not overlay.is_overlay(p)]
-    scenarios = [p for p in sorted([*(root / "scenarios").glob("*.yml"), *(root / "scenarios").glob("*.yaml")])
+    # sorted by name as text: the same order as by Path (one folder each), without Path's slow comparisons
+    modules = [p for p in sorted((root / "modules").glob("*.md"), key=str) if not overlay.is_overlay(p)]
+    scenarios = [p for p in sorted([*(root / "scenarios").glob("*.yml"), *(root / "scenarios").glob("*.yaml")], key=str)
                  if not overlay.is_overlay(p)]
     return modules, scenarios
 
