@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 # Each command imports what it needs when it runs: `--version` imports no part of the pipeline, and
 # `check` none of the writers (start-up is most of a warm check's time).
 
+
 class _Stderr:
     """rich's console on stderr, made on first use: `check` prints without it, and importing rich is slow."""
 
