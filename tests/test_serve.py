@@ -432,8 +432,8 @@ def test_a_warmed_up_sphinx_writes_the_same_site(mini_course: Path):
 
     build(load_course(mini_course).course, handouts=False)  # here: Sphinx starts afresh in a moved book
     book = mini_course / "book"
-    page = book / "modules" / "basics.md"  # one page outdated, as after a reading edit
-    page.write_text(page.read_text(encoding="utf-8") + "\nA sentence added for the build.\n", encoding="utf-8")
+    source = book / "modules" / "basics.md"  # one page outdated, as after a reading edit
+    source.write_text(source.read_text(encoding="utf-8") + "\nA sentence added for the build.\n", encoding="utf-8")
     written, rewritten = {}, {}
     for warm in (False, True):
         child = site.SphinxChild(book, site.stage(site.SitePaths(book), False), rebuild_all=False,
@@ -447,7 +447,7 @@ def test_a_warmed_up_sphinx_writes_the_same_site(mini_course: Path):
             child.wait()
             html = child.staging / "html"
             written[warm] = {p.relative_to(html).as_posix(): p.read_bytes() for p in html.rglob("*") if p.is_file()}
-            rewritten[warm] = sum(bool(re.search(r"^writing output\.\.\. \[", ANSI.sub("", line))) for line in child.log)
+            rewritten[warm] = sum(ANSI.sub("", line).startswith("writing output... [") for line in child.log)
         finally:
             child.cancel()
     assert "A sentence added for the build." in written[True]["modules/basics.html"].decode("utf-8")
