@@ -12,6 +12,7 @@ REPO = Path(__file__).parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks import registry  # noqa: E402
+from benchmarks.player import LABELS  # noqa: E402
 
 
 def test_every_benchmark_runs_quick_and_prints_a_table_and_json(tmp_path):
@@ -51,6 +52,12 @@ def test_every_benchmark_runs_quick_and_prints_a_table_and_json(tmp_path):
     # a scenario save is shown in the open page without loading it again; a module's reading reloads its page
     assert serve["save one scenario → open page shows it"]["note"].endswith("page loads: 0")
     assert not serve["save a module reading → page shows it"]["note"].endswith("page loads: 0")
+
+    player = {row["what"]: row for row in rows if row["benchmark"] == "player"}
+    # scenarios were played to an ending in the browser: both kinds of click timed, in the DOM and painted
+    assert set(LABELS.values()) <= player.keys()
+    assert all(player[label]["note"].startswith("median of") for label in LABELS.values())
+    assert 0 < player["scenario data per page"]["value"] < player["everything a scenario page loads"]["value"]
 
 
 def test_an_unknown_benchmark_is_a_usage_error():
