@@ -10,11 +10,16 @@ from functools import lru_cache
 from ..model import Module, Rules, Scenario
 from ..model import Node
 from ..model.texts import participant_prose, scene_prose
-from ..write import markdown
 from .states import Exploration
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
-to_plain = lru_cache(maxsize=8192)(markdown.to_plain)  # the same labels and feedback are measured twice
+
+
+@lru_cache(maxsize=8192)  # the same labels and feedback are measured twice
+def to_plain(text: str) -> str:
+    from ..write import markdown  # here: a check answered from its cache measures nothing (markdown_it is slow to import)
+
+    return markdown.to_plain(text)
 
 _ROLE = re.compile(r"\{[a-z:]+\}`[^`]*`")  # {cite}`key` is not read as words
 
