@@ -9,10 +9,6 @@ checking and generating the sources (``build``), or keeps one ready between save
 What the build reads (which pages changed) is decided only after ``go``, so nothing is stale.
 ``--warm`` also does, before waiting, the work every build repeats the first time in a process
 (``_warm_up``), unless ``go`` has already come: worth it when the child waits anyway (``serve``).
-
-The child ends with ``os._exit`` once its output is flushed: the interpreter's clean-up of
-Sphinx's objects took longer than a one-page build (1.2 s against 0.8 s, one reading edit of the
-shipped course), and it frees nothing the operating system does not free anyway.
 """
 
 from __future__ import annotations
@@ -121,18 +117,20 @@ def main(argv: list[str]) -> int:
         return 0 if app.statuscode == 0 else 1
 
 
-def _run(argv: list[str]) -> int:
-    try:
-        return main(argv)
-    except KeyboardInterrupt:
-        return 130
-    except Exception as error:  # Sphinx's own errors (extension, configuration): the log says which
-        print(f"{type(error).__name__}: {error}", file=sys.stderr)
-        return 1
+def _exit(code: int) -> None:
+    """Leave without the interpreter's teardown of Sphinx's environment and extensions, which took
+    0.6-1.4 s after the build had finished (one-scenario edit of the shipped course, busy 2-core
+    machine) while the parent waited to publish. Everything the build wrote is closed by then."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
-    status = _run(sys.argv[1:])
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(status)
+    try:
+        _exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:
+        _exit(130)
+    except Exception as error:  # Sphinx's own errors (extension, configuration): the log says which
+        print(f"{type(error).__name__}: {error}", file=sys.stderr)
+        _exit(1)
