@@ -14,7 +14,24 @@ from ..write import markdown
 from .states import Exploration
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
-to_plain = lru_cache(maxsize=8192)(markdown.to_plain)  # the same labels and feedback are measured twice
+
+# Text that no Markdown rule can touch: none of the characters that start emphasis, code, links, escapes,
+# entities or HTML; no line that could open a block (indented, or starting with a list, quote, heading or
+# rule marker, or a digit); no space at a line's end (a hard break); nothing unprintable but line breaks.
+_MARKUP = re.compile(r"[\\`*_\[\]<>&#~]|^[ \-+=*>#\d]| $", re.M)
+
+
+@lru_cache(maxsize=8192)  # the same labels and feedback are measured twice
+def to_plain(text: str | None) -> str:
+    """``markdown.to_plain(text)``, without parsing the Markdown when the text has none: nine in ten scene
+    texts are plain paragraphs, whose plain form is their lines joined by spaces (the Markdown parser was
+    most of the reading ease's time)."""
+    if not text or _MARKUP.search(text) or not text.replace("\n", "").isprintable():
+        return markdown.to_plain(text)
+    return "\n\n".join(" ".join(paragraph.split("\n")) for paragraph in _PARAGRAPHS.split(text.strip("\n")))
+
+
+_PARAGRAPHS = re.compile(r"\n\n+")
 
 _ROLE = re.compile(r"\{[a-z:]+\}`[^`]*`")  # {cite}`key` is not read as words
 
@@ -34,9 +51,24 @@ def scene_plain(node: Node) -> str:
 
 def reading_ease(text: str) -> float:
     """Flesch reading ease (textstat 0.7.4 counts syllables with pyphen, offline)."""
-    import textstat  # here: importing it takes a quarter of a second, and a check answered from its cache never needs it
+    return round(_textstat().flesch_reading_ease(text), 1)
 
-    return round(textstat.flesch_reading_ease(text), 1)
+
+@lru_cache(maxsize=1)
+def _textstat():
+    """A textstat of our own whose syllable count remembers each word's: textstat asks pyphen again for every
+    word of every text (most of its time), while a course's texts share most of their words. Imported here:
+    importing textstat takes a quarter of a second, and a check answered from its cache never needs it."""
+    from textstat.textstat import textstatistics
+
+    stats = textstatistics()
+    syllables = lru_cache(maxsize=1 << 16)(lambda word: len(stats.pyphen.positions(word)) + 1)
+
+    def syllable_count(text: str, lang: str | None = None) -> int:  # textstat's own, word by word
+        return sum(map(syllables, stats.remove_punctuation(text.lower()).split()))
+
+    stats.syllable_count = syllable_count
+    return stats
 
 
 def decisions(scenario: Scenario) -> list[str]:
