@@ -77,23 +77,79 @@ def _folded(text: str) -> tuple[str, list[int]]:
 
 
 _DIGEST = operator.methodcaller("digest")
+_SHA256 = hashlib.sha256
+
+
+class _Clean:
+    """What was already hashed and found not listed, for one denylist: windows, and whole (folded) texts whose
+    every window is clean. A course's files share much of their wording (its vocabulary, names, stock
+    phrases), so a later file hashes only what no earlier one had. Kept for the process (a check, ``serve``'s
+    checks after it, each forked worker for its share), bounded: past :data:`MEMO_WINDOWS` windows or
+    :data:`MEMO_CHARS` characters of text it starts again empty. It only ever holds what is clean for its
+    own denylist, so it can change no result, only skip work."""
+
+    def __init__(self, denylist: frozenset[str]):
+        self.denylist = denylist
+        self.digests = {bytes.fromhex(entry) for entry in denylist}
+        self.windows: set[str] = set()
+        self.texts: set[str] = set()
+        self.chars = 0
+
+    def remember(self, windows: list[str], texts: list[str]) -> None:
+        if len(self.windows) + len(windows) > MEMO_WINDOWS:
+            self.windows.clear()
+        if len(windows) <= MEMO_WINDOWS:
+            self.windows.update(windows)
+        size = sum(map(len, texts))
+        if self.chars + size > MEMO_CHARS:
+            self.texts.clear()
+            self.chars = 0
+        if size <= MEMO_CHARS:
+            self.texts.update(texts)
+            self.chars += size
+
+
+MEMO_WINDOWS = 1 << 18  # about 25 MB of short strings
+MEMO_CHARS = 1 << 22
+_clean: _Clean | None = None
+
+
+def _clean_for(denylist: frozenset[str]) -> _Clean:
+    global _clean
+    clean = _clean
+    if clean is None or (clean.denylist is not denylist and clean.denylist != denylist):
+        clean = _clean = _Clean(denylist)
+    return clean
+
+
+def forget() -> None:
+    """Drop what the process remembers as clean (the next check hashes every window again)."""
+    global _clean
+    _clean = None
 
 
 def _listed(folded_texts: Iterable[str], denylist: frozenset[str]) -> set[str]:
     """The 1–4-word windows of the (folded) texts whose hash is listed.
 
-    Each distinct window is hashed once, and the loops run in C (``map``, ``zip``): this is the
-    check's hot spot, linear in the text."""
+    Each distinct window is hashed once (and not at all when an earlier text had it, see :class:`_Clean`),
+    and the loops run in C (``map``, ``zip``): this is the check's hot spot, linear in the text."""
+    clean = _clean_for(denylist)
     windows: set[str] = set()
-    for folded in folded_texts:
+    new_texts = [folded for folded in folded_texts if folded not in clean.texts]
+    for folded in new_texts:
         words = _WORD.findall(folded)
         windows.update(words)
         for k in range(2, MAX_WINDOW + 1):
             windows.update(map(" ".join, zip(*(words[i:] for i in range(k)))))
+    windows.difference_update(clean.windows)
     ordered = list(windows)
-    digests = {bytes.fromhex(entry) for entry in denylist}
-    hashes = map(_DIGEST, map(hashlib.sha256, map(str.encode, ordered)))
-    return set(itertools.compress(ordered, map(digests.__contains__, hashes)))
+    hashes = map(_DIGEST, map(_SHA256, map(str.encode, ordered)))
+    listed = set(itertools.compress(ordered, map(clean.digests.__contains__, hashes)))
+    if listed:  # (rare: then only the clean windows are remembered, and none of these texts)
+        clean.remember([window for window in ordered if window not in listed], [])
+    else:
+        clean.remember(ordered, new_texts)
+    return listed
 
 
 def denylisted_spans(text: str, denylist: frozenset[str], listed: set[str] | None = None) -> Iterator[tuple[int, int]]:
