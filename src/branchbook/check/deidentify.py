@@ -31,6 +31,9 @@ DETECTORS = {
         r"\b\d{1,5}\s+(?:[A-Z][\w'-]*\s+){1,3}(?:(?:Street|Road|Avenue|Lane|Drive|Boulevard|Way|Court|Place|Terrace|"
         r"Crescent|Close|Square)\b|(?:St|Rd|Ave|Ln|Dr|Blvd|Ct|Pl)\b\.?)"),
 }
+# What each detector's match starts with or holds (an '@', a digit, a web address's start), sought once: most
+# texts have none, and then the four detectors need not scan them.
+_ANY_DETAIL = re.compile(r"[@\d]|https?://|www\.", re.I)
 _NOT_PHONES = re.compile(r"(?:1[89]|20)\d\d\W+(?:1[89]|20)\d\d"  # a range of years
                          r"|\d{4}-\d\d-\d\d|\d\d?[./-]\d\d?[./-]\d\d(?:\d\d)?"  # a date
                          r"|\d+\.\d+")  # a decimal number
@@ -177,6 +180,8 @@ def denylisted_spans(text: str, denylist: frozenset[str], listed: set[str] | Non
 
 def contact_details(text: str) -> Iterator[tuple[str, int, int]]:
     """(what, start, end) of every e-mail address, URL, phone number and street address in ``text``."""
+    if not _ANY_DETAIL.search(text):
+        return
     found = [(what, m.start(), m.end()) for what, rx in DETECTORS.items() for m in rx.finditer(text)]
     links = [(s, e) for what, s, e in found if what in ("an e-mail address", "a URL")]
     for what, start, end in found:
