@@ -54,9 +54,9 @@ files = st.lists(st.lists(texts, min_size=1, max_size=4), min_size=1, max_size=6
 
 
 @settings(max_examples=200, deadline=None)
-@given(files, st.lists(st.sampled_from(WORDS), max_size=3), st.integers(0, 40), st.integers(0, 200), st.data())
-def test_what_earlier_files_taught_changes_no_hit(checked_files, listed_words, most_windows, most_chars, data):
-    """Files checked one after the other, with the process remembering clean windows and texts (bounded, here
+@given(files, st.lists(st.sampled_from(WORDS), max_size=3), st.integers(0, 200), st.data())
+def test_what_earlier_files_taught_changes_no_hit(checked_files, listed_words, most_chars, data):
+    """Files checked one after the other, with the process remembering the texts it found clean (bounded, here
     small enough that it also starts again), find exactly what each file finds on its own and what the
     definition names."""
     phrases = set(listed_words)
@@ -67,14 +67,13 @@ def test_what_earlier_files_taught_changes_no_hit(checked_files, listed_words, m
             phrases.add(" ".join(words[at:at + data.draw(st.integers(2, 3))]))
     denylist = frozenset(deidentify.digest(p) for p in phrases)
     deidentify.forget()
-    limits = deidentify.MEMO_WINDOWS, deidentify.MEMO_CHARS
-    deidentify.MEMO_WINDOWS, deidentify.MEMO_CHARS = most_windows, most_chars
+    limit = deidentify.MEMO_CHARS
+    deidentify.MEMO_CHARS = most_chars
     try:
         remembered = [sorted(spans(fields, denylist)) for fields in checked_files]
-        kept = deidentify._clean
-        assert len(kept.windows) <= most_windows and sum(map(len, kept.texts)) <= most_chars  # what it keeps is bounded
+        assert sum(map(len, deidentify._clean.texts)) <= most_chars  # what it keeps is bounded
     finally:
-        deidentify.MEMO_WINDOWS, deidentify.MEMO_CHARS = limits
+        deidentify.MEMO_CHARS = limit
     alone = []
     for fields in checked_files:
         deidentify.forget()
@@ -101,25 +100,24 @@ class CountedSha256:
         return hashlib.sha256(data)
 
 
-def test_a_window_found_clean_in_one_file_is_not_hashed_again_in_the_next(monkeypatch):
+def test_a_text_found_clean_in_one_file_is_not_hashed_again_in_the_next(monkeypatch):
     hashes = CountedSha256(monkeypatch)
     denylist = frozenset({deidentify.digest("Quill Zanzibar")})
     deidentify.forget()
-    list(deidentify.check_fields([(("text",), "The chair listens to Quill.")], marks_for("x"), denylist, []))
-    first = set(hashes.hashed)
-    assert b"the chair" in first and b"quill" in first
+    stock = "What would you do differently next time?"
+    list(deidentify.check_fields([(("text",), "The chair listens to Quill."), (("debrief", 0), stock)], marks_for("x"),
+                                 denylist, []))
+    assert b"the chair" in hashes.hashed and b"differently next time" in hashes.hashed
     hashes.hashed.clear()
-    problems = list(deidentify.check_fields([(("text",), "The chair listens to Quill Zanzibar today.")],
-                                            marks_for("y"), denylist, []))
-    assert len(problems) == 1  # the listed phrase is still found
-    # only the windows the first file did not have: those with 'zanzibar' or 'today'
-    assert hashes.hashed and all(b"zanzibar" in h or b"today" in h for h in hashes.hashed)
-    hashes.hashed.clear()
-    list(deidentify.check_fields([(("text",), "The chair listens to Quill.")], marks_for("z"), denylist, []))
-    assert hashes.hashed == []  # a text seen whole and clean is not even split into windows again
+    problems = list(deidentify.check_fields([(("text",), "The chair listens to Quill Zanzibar today."),
+                                             (("debrief", 0), stock)], marks_for("y"), denylist, []))
+    assert len(problems) == 1  # the listed phrase is found
+    # the new text's windows are hashed, each once; the stock question, seen whole and clean, is not split again
+    assert b"the chair" in hashes.hashed and b"differently next time" not in hashes.hashed
+    assert len(hashes.hashed) == len(set(hashes.hashed))
     again = list(deidentify.check_fields([(("text",), "The chair listens to Quill Zanzibar today.")],
                                          marks_for("y"), denylist, []))
-    assert [p.message for p in again] == [p.message for p in problems]  # a listed window is never remembered as clean
+    assert [p.message for p in again] == [p.message for p in problems]  # a text with a hit is never remembered clean
     hashes.hashed.clear()
     other = frozenset({deidentify.digest("Quill")})  # another course's denylist: nothing carried over
     assert len(list(deidentify.check_fields([(("text",), "The chair listens to Quill.")], marks_for("x"), other, []))) == 1

@@ -84,25 +84,22 @@ _SHA256 = hashlib.sha256
 
 
 class _Clean:
-    """What was already hashed and found not listed, for one denylist: windows, and whole (folded) texts whose
-    every window is clean. A course's files share much of their wording (its vocabulary, names, stock
-    phrases), so a later file hashes only what no earlier one had. Kept for the process (a check, ``serve``'s
-    checks after it, each forked worker for its share), bounded: past :data:`MEMO_WINDOWS` windows or
-    :data:`MEMO_CHARS` characters of text it starts again empty. It only ever holds what is clean for its
-    own denylist, so it can change no result, only skip work."""
+    """The (folded) texts already found clean for one denylist, with the denylist's digests as bytes.
+
+    Texts recur across a course's files (stock debrief questions, content notes, role titles; in the
+    benchmark's cloned courses, every text), and a text seen clean needs no windows at all. Kept for the
+    process (a check, ``serve``'s checks after it, each forked worker for its share) and bounded: past
+    :data:`MEMO_CHARS` characters it starts again empty. It only ever holds what is clean for its own
+    denylist, so it can change no result, only skip work. (Remembering single windows instead was
+    measured and did not pay: a course whose texts differ shares too few of its multi-word windows.)"""
 
     def __init__(self, denylist: frozenset[str]):
         self.denylist = denylist
         self.digests = {bytes.fromhex(entry) for entry in denylist}
-        self.windows: set[str] = set()
         self.texts: set[str] = set()
         self.chars = 0
 
-    def remember(self, windows: list[str], texts: list[str]) -> None:
-        if len(self.windows) + len(windows) > MEMO_WINDOWS:
-            self.windows.clear()
-        if len(windows) <= MEMO_WINDOWS:
-            self.windows.update(windows)
+    def remember(self, texts: list[str]) -> None:
         size = sum(map(len, texts))
         if self.chars + size > MEMO_CHARS:
             self.texts.clear()
@@ -112,8 +109,7 @@ class _Clean:
             self.chars += size
 
 
-MEMO_WINDOWS = 1 << 18  # about 25 MB of short strings
-MEMO_CHARS = 1 << 22
+MEMO_CHARS = 1 << 22  # a few MB of text
 _clean: _Clean | None = None
 
 
@@ -126,7 +122,7 @@ def _clean_for(denylist: frozenset[str]) -> _Clean:
 
 
 def forget() -> None:
-    """Drop what the process remembers as clean (the next check hashes every window again)."""
+    """Drop the texts the process remembers as clean (the next check hashes every window again)."""
     global _clean
     _clean = None
 
@@ -134,8 +130,8 @@ def forget() -> None:
 def _listed(folded_texts: Iterable[str], denylist: frozenset[str]) -> set[str]:
     """The 1–4-word windows of the (folded) texts whose hash is listed.
 
-    Each distinct window is hashed once (and not at all when an earlier text had it, see :class:`_Clean`),
-    and the loops run in C (``map``, ``zip``): this is the check's hot spot, linear in the text."""
+    Each distinct window is hashed once (none of a text found clean before, see :class:`_Clean`), and
+    the loops run in C (``map``, ``zip``): this is the check's hot spot, linear in the text."""
     clean = _clean_for(denylist)
     windows: set[str] = set()
     new_texts = [folded for folded in folded_texts if folded not in clean.texts]
@@ -144,14 +140,11 @@ def _listed(folded_texts: Iterable[str], denylist: frozenset[str]) -> set[str]:
         windows.update(words)
         for k in range(2, MAX_WINDOW + 1):
             windows.update(map(" ".join, zip(*(words[i:] for i in range(k)))))
-    windows.difference_update(clean.windows)
     ordered = list(windows)
     hashes = map(_DIGEST, map(_SHA256, map(str.encode, ordered)))
     listed = set(itertools.compress(ordered, map(clean.digests.__contains__, hashes)))
-    if listed:  # (rare: then only the clean windows are remembered, and none of these texts)
-        clean.remember([window for window in ordered if window not in listed], [])
-    else:
-        clean.remember(ordered, new_texts)
+    if not listed:  # (with a hit, rare, no text of this file is remembered)
+        clean.remember(new_texts)
     return listed
 
 
