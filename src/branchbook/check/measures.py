@@ -54,6 +54,12 @@ def reading_ease(text: str) -> float:
     return round(_textstat().flesch_reading_ease(text), 1)
 
 
+def prepare() -> None:
+    """Import textstat and load its hyphenation patterns now: before workers fork, so that each does not
+    do it again (a quarter of a second or more)."""
+    _textstat()
+
+
 @lru_cache(maxsize=1)
 def _textstat():
     """A textstat of our own whose syllable count remembers each word's: textstat asks pyphen again for every
