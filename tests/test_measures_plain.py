@@ -32,7 +32,8 @@ def test_the_plain_form_is_the_markdown_parsers(text):
 
 
 @settings(max_examples=500, deadline=None, database=None)
-@given(st.lists(st.sampled_from(["word", "Word", "is", "’s", ".", ",", " ", "\n", "\n\n", "?"]), max_size=40).map("".join),
+@given(st.lists(st.sampled_from(["word", "Word", "is", "’s", ".", ",", " ", "\n", "\n\n", "?", "\n- ", "- ", "-"]),
+                max_size=40).map("".join),
        st.lists(st.sampled_from(["\xa0", "\t", "\r", "\x00", "\u2028", "\x0b", "\x0c", "\u3000"]), max_size=2),
        st.randoms(use_true_random=False))
 def test_plain_paragraphs_too(text, odd, rng):  # texts the shortcut takes, and the same with odd spaces or characters

@@ -15,23 +15,24 @@ from .states import Exploration
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 
-# Text that no Markdown rule can touch: none of the characters that start emphasis, code, links, escapes,
-# entities or HTML; no line that could open a block (indented, or starting with a list, quote, heading or
-# rule marker, or a digit); no space at a line's end (a hard break); nothing unprintable but line breaks.
-_MARKUP = re.compile(r"[\\`*_\[\]<>&#~]|^[ \-+=*>#\d]| $", re.M)
+# Text whose Markdown is at most paragraphs and '- ' bullets of plain words: none of the characters that start
+# emphasis, code, links, escapes, entities or HTML; no line that could open another block (indented, or
+# starting with another list, quote, heading or rule marker, or a digit); no space at a line's end (a hard
+# break); nothing unprintable but line breaks.
+_MARKUP = re.compile(r"[\\`*_\[\]<>&#~]|^(?!- [^ \-+=*>#\d])[ \-+=*>#\d]| $", re.M)
+_BLOCKS = re.compile(r"\n\n+|\n(?=- )|^- ", re.M)  # where a paragraph or a bullet's text starts
 
 
 @lru_cache(maxsize=8192)  # the same labels and feedback are measured twice
 def to_plain(text: str | None) -> str:
-    """``markdown.to_plain(text)``, without parsing the Markdown when the text has none: nine in ten scene
-    texts are plain paragraphs, whose plain form is their lines joined by spaces (the Markdown parser was
-    most of the reading ease's time)."""
+    """``markdown.to_plain(text)``, without parsing the Markdown when it is only paragraphs and simple bullets
+    (nine in ten scene texts; the Markdown parser was most of the reading ease's time): each paragraph or
+    bullet is its lines joined by spaces, and they are joined by blank lines."""
     if not text or _MARKUP.search(text) or not text.replace("\n", "").isprintable():
         return markdown.to_plain(text)
-    return "\n\n".join(" ".join(paragraph.split("\n")) for paragraph in _PARAGRAPHS.split(text.strip("\n")))
+    blocks = (" ".join(block.split("\n")) for block in _BLOCKS.split(text.strip("\n")))
+    return "\n\n".join(block for block in blocks if block)
 
-
-_PARAGRAPHS = re.compile(r"\n\n+")
 
 _ROLE = re.compile(r"\{[a-z:]+\}`[^`]*`")  # {cite}`key` is not read as words
 
