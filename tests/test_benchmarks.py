@@ -38,6 +38,7 @@ def test_every_benchmark_runs_quick_and_prints_a_table_and_json(tmp_path):
         assert "files parsed: 2" in warm["note"] and "files parsed: 2" in same["note"]
         assert f"files parsed: {size + 1}" not in warm["note"]
     assert "×" in check[f"{sizes[1]} scenarios, cold"]["note"]  # growth against the smaller course
+    assert f"{sizes[-1]} scenarios, reworded (not clones), cold" in check  # clones alone would flatter the cold check
 
     serve = {row["what"]: row for row in rows if row["benchmark"] == "serve"}
     # a scenario save is shown in the open page without loading it again; a module's reading reloads its page
