@@ -127,3 +127,15 @@ def test_a_text_skipped_by_the_quick_look_has_no_contact_detail(text):
     everything = [(what, m.start(), m.end()) for what, rx in deidentify.DETECTORS.items() for m in rx.finditer(text)]
     if not deidentify._ANY_DETAIL.search(text):
         assert everything == [] and list(contact_details(text)) == []
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(st.lists(st.sampled_from(["a", " ", "\n", "{", "}", "{raw}", "`x`", "<", ">", "<b>", "]", "(", "](", "[a](",
+                                 "javascript:", "```", ":::", "~~~", "{cite}`k`", "<!--", "<x:y>", "http:"]),
+                max_size=25).map("".join))
+def test_a_text_skipped_by_the_quick_look_has_no_markup(text):
+    """Markup findings are looked for only where a quick look finds what each holds: the same answers."""
+    if not markup._ANY_MARKUP.search(text):
+        everything = [*markup._ROLE.finditer(text), *markup._HTML.finditer(text), *markup._LINK.finditer(text),
+                      *markup._DIRECTIVE.finditer(text)]
+        assert everything == [] and list(markup._findings(text)) == []

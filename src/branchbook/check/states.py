@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterator
 
 from ..messages import message
@@ -153,14 +154,20 @@ def _ranges(scenario: Scenario, marks: SourceMap, say) -> Iterator[Problem]:
                                 say("initial_outside_hint"))
 
 
+@lru_cache(maxsize=4096)
+def _names_read(when: str) -> list[str]:
+    """The variables a condition reads, sorted (parsed once per text: every check of a scenario asks)."""
+    return sorted(conditions.names(conditions.parse(when)))
+
+
 def _undeclared(scenario: Scenario) -> Iterator[tuple[str, int, str, str]]:
     for node_id, node in scenario.nodes.items():
         for i, choice in enumerate(node.choices):
             for name in choice.effects:
                 if name not in scenario.variables:
                     yield node_id, i, "effects", name
-            if choice.condition is not None:
-                for name in sorted(conditions.names(choice.condition)):
+            if choice.when is not None:
+                for name in _names_read(choice.when):
                     if name not in scenario.variables:
                         yield node_id, i, "when", name
 
