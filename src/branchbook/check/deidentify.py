@@ -80,6 +80,7 @@ def _folded(text: str) -> tuple[str, list[int]]:
 
 
 _DIGEST = operator.methodcaller("digest")
+_ASCII_WORD = re.compile(rb"[A-Za-z0-9]+")  # _WORD in ASCII text
 _SHA256 = hashlib.sha256
 
 
@@ -133,16 +134,18 @@ def _listed(folded_texts: Iterable[str], denylist: frozenset[str]) -> set[str]:
     Each distinct window is hashed once (none of a text found clean before, see :class:`_Clean`), and
     the loops run in C (``map``, ``zip``): this is the check's hot spot, linear in the text."""
     clean = _clean_for(denylist)
-    windows: set[str] = set()
+    windows: set[bytes] = set()  # as UTF-8, what is hashed
     new_texts = [folded for folded in folded_texts if folded not in clean.texts]
     for folded in new_texts:
-        words = _WORD.findall(folded)
-        windows.update(words)
-        for k in range(2, MAX_WINDOW + 1):
-            windows.update(map(" ".join, zip(*(words[i:] for i in range(k)))))
+        ascii_only = folded.isascii()  # (most texts) words and windows found in its bytes: nothing to encode
+        words = _ASCII_WORD.findall(folded.encode()) if ascii_only else _WORD.findall(folded)
+        join = b" ".join if ascii_only else " ".join
+        for k in range(1, MAX_WINDOW + 1):
+            found = map(join, zip(*(words[i:] for i in range(k)))) if k > 1 else words
+            windows.update(found if ascii_only else map(str.encode, found))
     ordered = list(windows)
-    hashes = map(_DIGEST, map(_SHA256, map(str.encode, ordered)))
-    listed = set(itertools.compress(ordered, map(clean.digests.__contains__, hashes)))
+    hashes = map(_DIGEST, map(_SHA256, ordered))
+    listed = {window.decode() for window in itertools.compress(ordered, map(clean.digests.__contains__, hashes))}
     if not listed:  # (with a hit, rare, no text of this file is remembered)
         clean.remember(new_texts)
     return listed
