@@ -72,7 +72,7 @@ def test_the_cache_keeps_one_entry_per_file(mini, monkeypatch, process):
     files = 1 + len(list((mini / "modules").glob("*.md"))) + len(list((mini / "scenarios").glob("*.yml")))
     load_course(mini)
     entries = set(folder.iterdir())
-    assert len(entries) == files - 1  # every module and scenario (course.yml is part of every key)
+    assert len(entries) == files  # course.yml's settings, every module and scenario
     path = min((mini / "scenarios").glob("*.yml"))
     edited = path.read_text(encoding="utf-8").replace("text: |", "text: |\n      (Edited.)", 1)
     path.write_text(edited, encoding="utf-8")
@@ -80,7 +80,7 @@ def test_the_cache_keeps_one_entry_per_file(mini, monkeypatch, process):
         new_process(monkeypatch)
     load_course(mini)
     after = set(folder.iterdir())
-    assert len(after) == files - 1 and len(after - entries) == 1
+    assert len(after) == files and len(after - entries) == 1
 
 
 @pytest.mark.parametrize("process", ["new process", "same process"])
@@ -93,24 +93,24 @@ def test_a_warm_check_parses_only_the_changed_file(mini, parses, monkeypatch, pr
         new_process(monkeypatch)
     parses.clear()
     warm_report, course = report_of(mini)
-    # besides course.yml and the changed file, only a file a course-wide rule reports on is parsed (for its lines)
+    # besides the changed file, only a file a course-wide rule reports on is parsed (for its lines)
     reported = {line.split(":", 1)[0] for line in warm_report}
-    assert parses[:2] == ["course.yml", "scenarios/a-new-scenario.yml"] and set(parses[2:]) <= reported
+    assert parses[:1] == ["scenarios/a-new-scenario.yml"] and set(parses[1:]) <= reported
     assert course.scenario("a-new-scenario").title.startswith("Changed,")
     parses.clear()
     assert report_of(mini)[0] == warm_report  # nothing changed: all cached
-    assert parses[:1] == ["course.yml"] and set(parses[1:]) <= reported
+    assert set(parses) <= reported
 
 
 def test_a_cache_hit_is_counted_and_needs_no_parse(mini, parses, monkeypatch):
     load_course(mini)
-    files = len(parses) - 1  # all but course.yml
+    files = len(parses)  # course.yml and every module and scenario
     new_process(monkeypatch)
     hits = []
     monkeypatch.setattr(check_cache.CheckCache, "finish", lambda self: hits.append(self.hits))
     parses.clear()
     load_course(mini)
-    assert hits == [files] and parses == ["course.yml"]
+    assert hits == [files] and parses == []
 
 
 def test_changing_course_settings_or_the_denylist_checks_every_file_again(mini, parses, monkeypatch):

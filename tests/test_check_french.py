@@ -33,6 +33,14 @@ BREAKS = {  # name -> (file, text replaced, replacement, catalogue key of the pr
                                      "check.schema.unknown_field", "check.did_you_mean"),
     "YAML syntax error in course.yml": ("course.yml", "title: Mini course\n", "title: Mini: course\n",
                                         ("read.yaml.syntax", "read.yaml.colon"), "read.yaml.colon_hint"),
+    # the model's own rules (its validators), worded from the catalogue like the rest
+    "reserved id": (SCENARIO, "id: noticeboard\n", "id: con\n",
+                    ("check.schema.at", "check.model.reserved_id"), "check.model.reserved_id_hint"),
+    "no correct option": ("modules/basics.md", "        correct: true\n", "",
+                          ("check.schema.at", "check.model.no_correct_option"), "check.model.no_correct_option_hint"),
+    "translation listed twice": ("course.yml", "title: Mini course\n", "title: Mini course\ntranslations: [de, de]\n",
+                                 ("check.schema.at", "check.model.translation_twice"),
+                                 "check.model.translation_twice_hint"),
 }
 
 
@@ -103,3 +111,14 @@ def test_build_says_what_it_did_in_french(tmp_path):
     assert message("build.site", "fr", path=site) in result.output
     assert any(pattern("build.generated", "fr").search(line) for line in result.output.splitlines())
     assert message("build.site", "en", path=site) not in result.output
+
+
+def test_a_condition_that_does_not_parse_is_explained_in_the_course_language(tmp_path):
+    # the reason comes from the condition parser, worded by the catalogue of the course's language too
+    file, values = SCENARIO, {}
+    for language in ("en", "fr"):
+        root = broken_copy(tmp_path, language, file, "when: trust >= 1\n", "when: trust >=\n")
+        problem, values[language] = the_problem(root, file, ("check.schema.at", "check.model.condition"), language)
+        assert pattern("check.condition.ends_early", language).fullmatch(values[language]["reason"])
+        assert pattern("check.schema.condition_hint", language).fullmatch(problem.hint)
+    assert values["en"]["at"] == values["fr"]["at"]

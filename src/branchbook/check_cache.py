@@ -2,8 +2,8 @@
 
 An entry is keyed by everything its result depends on: the file's bytes and shown path, the
 branchbook code that checked it (its version and the text of its modules, so that a changed rule is
-never answered from the cache), and the course context the caller passes (``course.yml`` and the
-denylist). It is an optimisation only: with the folder deleted every result is computed again,
+never answered from the cache), and the course context the caller passes (``course.yml``, then also
+the denylist it names: :meth:`CheckCache.add_context`). It is an optimisation only: with the folder deleted every result is computed again,
 the same. Entries live under ``book/_build/.cache/check``; a long-lived process (``serve``) also
 keeps the last run's entries in memory.
 
@@ -82,6 +82,10 @@ class CheckCache:
                          f"({getattr(error, 'strerror', None) or error})")
         self._corrupt = 0
 
+    def add_context(self, data: bytes) -> None:
+        """Make the keys made from now on depend on ``data`` too (context known only from a first entry)."""
+        self.context = hashlib.sha256(self.context + data).digest()
+
     def key(self, shown: str, data: bytes) -> str:
         return hashlib.sha256(self.context + shown.encode() + b"\0" + data).hexdigest()
 
@@ -125,6 +129,21 @@ class CheckCache:
             self.notes.append(f"the check cache is off: cannot write {self.folder} ({error.strerror})")
             self._disk = None
 
+    def _prune(self) -> None:
+        """Remove every entry this run did not use (a folder listing that does not stat each entry)."""
+        try:
+            listing = os.scandir(self.folder)
+        except FileNotFoundError:
+            return
+        with listing:
+            stale = [entry.name for entry in listing
+                     if entry.name not in self._used and not entry.name.startswith(".") and entry.is_file()]
+        for name in stale:
+            try:
+                del self._disk[name]
+            except KeyError:  # not named as an entry: not the cache's to remove
+                pass
+
     def finish(self) -> None:
         """Remember this run's entries and remove the others (older versions of the files). After this
         process's first run, only what its last run used can have gone stale, so only that is looked
@@ -140,7 +159,7 @@ class CheckCache:
                 if previous is not None:
                     for key in previous.keys() - self._used.keys():
                         del self._disk[key]
-                elif self.folder.is_dir():
-                    self._disk.prune()
+                else:
+                    self._prune()
             except OSError:
                 pass  # a stale entry costs only disk space

@@ -21,9 +21,10 @@ def render(loaded: Loaded, strict: bool, form: str) -> str:
 
 
 def language(loaded: Loaded) -> str:
-    """The course's language, for the framing words; :mod:`.load` reads it from ``course.yml`` also when the
-    course did not load (its errors are then worded in the language it asks for, when that much is readable)."""
-    return loaded.course.settings.language if loaded.course is not None else loaded.language
+    """The course's language (a translation's, when one was loaded), for the framing words; :mod:`.load` reads
+    it from ``course.yml`` also when the course did not load (its errors are then worded in the language it
+    asks for, when that much is readable)."""
+    return loaded.language
 
 
 def summary(loaded: Loaded, strict: bool) -> str:
@@ -35,9 +36,9 @@ def summary(loaded: Loaded, strict: bool) -> str:
                          notices=count("check.notices", len(report.notices), lang))
     if report.failed(strict):
         return message("check.failed_strict" if strict and not report.errors else "check.failed", lang, counts=counts)
-    course = loaded.course
-    return message("check.passed", lang, modules=count("check.modules", len(course.modules), lang),
-                   scenarios=count("check.scenarios", len(course.scenarios), lang), counts=counts)
+    modules, scenarios = loaded.counts  # not len(loaded.course.scenarios): check never assembles the course
+    return message("check.passed", lang, modules=count("check.modules", modules, lang),
+                   scenarios=count("check.scenarios", scenarios, lang), counts=counts)
 
 
 def _text(loaded: Loaded, strict: bool) -> str:

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable
 from functools import cached_property
+from importlib import import_module
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from . import __version__, layout
-from .load import CourseNotFound, Loaded, load_course
+from . import __version__
+
+if TYPE_CHECKING:
+    from .load import Loaded
+
+# Each command imports what it needs when it runs: `--version` imports no part of the pipeline, and
+# `check` none of the writers (start-up is most of a warm check's time).
+
 
 class _Stderr:
     """rich's console on stderr, made on first use: `check` prints without it, and importing rich is slow."""
@@ -32,7 +38,7 @@ COURSE_ARG = click.argument("course", type=click.Path(path_type=Path), default="
 
 
 def _root(course: Path) -> Path:
-    from .load import find_root
+    from .load import CourseNotFound, find_root
 
     try:
         return find_root(course)
@@ -41,6 +47,8 @@ def _root(course: Path) -> Path:
 
 
 def _load(course: Path, language: str | None = None) -> Loaded:
+    from .load import CourseNotFound, load_course
+
     try:
         return load_course(course, language)
     except CourseNotFound as error:
@@ -84,7 +92,26 @@ def report_problems(loaded: Loaded, strict: bool, form: str = "text") -> bool:
     return not loaded.report.failed(strict)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """A group whose commands from other modules (``lazy``: name -> "module:attribute") are imported only
+    when they run or ``--help`` lists them."""
+
+    def __init__(self, *args, lazy: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy and name not in self.commands:
+            module, attribute = self.lazy[name].split(":")
+            self.add_command(getattr(import_module(module, __package__), attribute), name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             lazy={"map": ".map_command:map_command", "translate": ".translate_command:translate_command"})
 @click.version_option(__version__, prog_name="branchbook")
 def main() -> None:
     """Turn branching role-play scenarios (YAML) into a training course.
@@ -129,7 +156,7 @@ def build(course: Path, strict: bool, force: bool, rebuild_all: bool, handouts: 
 
     from .build import build as run_build, start_site_build
     from .check_output import language as course_language
-    from .load import find_root
+    from .load import CourseNotFound, find_root
     from .messages import message
     from .messages.formats import number
     from .output import OutputConflict
@@ -198,7 +225,7 @@ def serve_command(course: Path, port: int, scenario_id: str | None, open_browser
     reader stays at the same step), the rest of the site reloads when Sphinx has rebuilt it (a few seconds). Handouts are not remade (run `build`).
     Ctrl-C stops it.
     """
-    from .load import find_root, source_files
+    from .load import CourseNotFound, find_root, source_files
     from .problems import did_you_mean
     from .serve import PortBusy, serve
 
@@ -278,6 +305,8 @@ def stats_command(course: Path, form: str) -> None:
 @click.argument("what", type=click.Choice(["scenario", "module", "course"]), default="scenario")
 def schema(what: str) -> None:
     """Print the JSON Schema of a scenario file (or module front matter, or course.yml) for editors."""
+    import json
+
     from .model.json_schema import document
 
     click.echo(json.dumps(document(what), indent=2, sort_keys=True))
@@ -301,6 +330,7 @@ def handouts_command(course: Path, out: Path | None, paper: str, strict: bool, f
     compiled."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from . import layout
     from .build import book_language, write_handouts
     from .output import OutputConflict
     from .write import WriteOptions
@@ -357,7 +387,8 @@ def require_known(given: tuple[str, ...] | list[str], known: list[str], what: st
                                  param_hint=hint)
 
 
-@main.group("export")
+@main.group("export", cls=_LazyGroup,
+            lazy={"scorm": ".export_scorm:export_scorm", "site": ".export_site:export_site"})
 def export_group() -> None:
     """Export the course for other tools (Twine, an LMS)."""
 
@@ -384,15 +415,6 @@ def export_twee(scenario_ids: tuple[str, ...], course: Path, out: Path, language
     for name, data in files.items():
         write_atomic(out / name, data)
     click.echo(f"Wrote {len(files)} Twee file(s) to {out}")
-
-
-from .export_scorm import export_scorm  # noqa: E402 - registered beside twee
-
-export_group.add_command(export_scorm)
-
-from .export_site import export_site  # noqa: E402 - registered beside twee
-
-export_group.add_command(export_site)
 
 
 @main.group("import")
@@ -428,15 +450,6 @@ def import_twee(story: Path, course: Path, module_id: str | None, scenario_id: s
         raise click.UsageError(str(error)) from None
     click.echo(f"Wrote {done.created} ({len(data['nodes'])} scenes)\nListed it in {done.listed_in}\n"
                "Next: fill in the TODO gaps; `branchbook check` lists them.")
-
-
-from .map_command import map_command  # noqa: E402 - the command lives in its own module
-
-main.add_command(map_command)
-
-from .translate_command import translate_command  # noqa: E402 - the command lives in its own module
-
-main.add_command(translate_command)
 
 if __name__ == "__main__":
     main()

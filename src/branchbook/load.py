@@ -7,10 +7,15 @@ This is the only place that knows the course's file layout. Writers receive the
 from __future__ import annotations
 
 import gc
+import hashlib
+import os
 import pickle
 import re
+import time
 from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +23,7 @@ from . import parallel
 from .check import content_rules, course_rules, deidentify, gaps, graph, markup, schema, states, translations
 from .check.partial import LeftOut
 from .check_cache import CheckCache
+from .deferred import Deferred, model_of
 from .model import Course, CourseSettings, Module, Scenario, translate
 from .messages import message
 from .model.texts import module_texts, scenario_texts
@@ -36,11 +42,27 @@ class CourseNotFound(Exception):
 
 @dataclass
 class Loaded:
-    course: Course | None
+    """A checked course. Its model is assembled on first use (``course``): `check` alone never needs it,
+    and assembling it reads every scenario's whole model back from the check cache."""
+
     report: Report
     root: Path | None = None
-    originals: list = field(default_factory=list)  # what translations overlay: (kind, name, file, item)
-    language: str = "en"  # the course's own language, also when it did not load (for the words of its problems)
+    parts: list = field(default_factory=list)  # what translations overlay: (kind, name, file, item or Deferred)
+    language: str = "en"  # the language of the course's words: its own (also when it did not load), or the translation's
+    counts: tuple[int, int] = (0, 0)  # modules, scenarios (of the course, when it loaded)
+    assemble: Callable[[], Course] | None = None  # None: the course did not load
+
+    @cached_property
+    def course(self) -> Course | None:
+        if self.assemble is None:
+            return None
+        with _collector_paused():
+            return self.assemble()
+
+    @cached_property
+    def originals(self) -> list:
+        """What translations overlay: (kind, name, file, model)."""
+        return [(kind, name, file, model_of(item)) for kind, name, file, item in self.parts]
 
 
 def find_root(path: Path) -> Path:
@@ -84,10 +106,29 @@ def _read_settings(root: Path) -> tuple[Any, SourceMap, list[Problem], str]:
     return raw, marks, problems, lang
 
 
+def _settings(root: Path, cache: CheckCache, course_bytes: bytes
+              ) -> tuple[list[Problem], CourseSettings | None, SourceMap, str]:
+    """course.yml's problems, its settings (None when other files cannot rely on them), its source map and the
+    course's language: from ``cache`` when course.yml is unchanged (its bytes are the cache's context), which
+    spares a warm check building the settings' validator."""
+    key = cache.key("settings:" + COURSE_FILE, b"")
+    found = cache.get(key)
+    if found is None:
+        raw, marks, problems, lang = _read_settings(root)
+        more, valid = schema.validate_partly(CourseSettings, raw, marks, "course settings", lang) \
+            if raw is not None else ([], None)
+        found = ([*problems, *more], valid.item if valid is not None and valid.whole_for_other_files else None,
+                 valid.marks if valid is not None else marks, lang)
+        if _read_bytes(root / COURSE_FILE) == course_bytes:  # not saved again while it was read
+            cache.put(key, found)
+    return found
+
+
 def source_files(root: Path) -> tuple[list[Path], list[Path]]:
     """The original module and scenario files (translation overlays such as ``x.fr.yml`` are not among them)."""
-    modules = [p for p in sorted((root / "modules").glob("*.md")) if not overlay.is_overlay(p)]
-    scenarios = [p for p in sorted([*(root / "scenarios").glob("*.yml"), *(root / "scenarios").glob("*.yaml")])
+    # sorted by name as text: the same order as by Path (one folder each), without Path's slow comparisons
+    modules = [p for p in sorted((root / "modules").glob("*.md"), key=str) if not overlay.is_overlay(p)]
+    scenarios = [p for p in sorted([*(root / "scenarios").glob("*.yml"), *(root / "scenarios").glob("*.yaml")], key=str)
                  if not overlay.is_overlay(p)]
     return modules, scenarios
 
@@ -117,52 +158,51 @@ def _collector_paused():
 
 def _load(root: Path, language: str | None = None) -> Loaded:
     report = Report()
-    raw, settings_marks, problems, lang = _read_settings(root)
+    course_bytes = _read_bytes(root / COURSE_FILE)
+    cache = CheckCache(root / "book" / "_build" / ".cache" / "check", course_bytes, report.notes)
+    problems, settings, settings_marks, lang = _settings(root, cache, course_bytes)
     report.extend(problems)
-    problems, found = schema.validate_partly(CourseSettings, raw, settings_marks, "course settings", lang) \
-        if raw is not None else ([], None)
-    report.extend(problems)
-    settings = found.item if found is not None and found.whole_for_other_files else None
-    settings_marks = found.marks if found is not None else settings_marks
     denylist, problems, denylist_bytes = _denylist(root, settings, settings_marks, lang)
     report.extend(problems)
+    cache.add_context(denylist_bytes)
     deidentification = None if settings is None or problems else (denylist, settings.deidentification.allow)
+    principles = frozenset(p.id for p in settings.principles) if settings is not None else None
 
     def check_file(job: tuple[str, Path, str]) -> tuple[FileResult, SourceMap]:
         kind, file, shown = job
         return _check_file(kind, file, shown, deidentification, settings.rules if settings is not None else None,
-                           lang)
+                           lang, principles)
 
     module_files, scenario_files = source_files(root)
     files = [("module", file) for file in module_files] + [("scenario", file) for file in scenario_files]
     shown = display_paths([file for _, file in files], root)
     jobs = [(kind, file, name) for (kind, file), name in zip(files, shown, strict=True)]
-    context = _read_bytes(root / COURSE_FILE) + b"\0" + denylist_bytes
-    cache = CheckCache(root / "book" / "_build" / ".cache" / "check", context, report.notes)
     results = _check_files(jobs, check_file, cache)
-    cache.finish()
     for result, _ in results:
         report.extend(result.problems)
+    if settings is None:
+        cache.finish()
+        return Loaded(report, root, language=lang)
 
     def of_kind(kind: str, keep) -> list:
         return [(r.item, marks) for (r, marks), job in zip(results, jobs) if job[0] == kind and keep(r)]
 
     whole_modules, modules = of_kind("module", FileResult.whole), of_kind("module", FileResult.usable)
     whole_scenarios, scenarios = of_kind("scenario", FileResult.whole), of_kind("scenario", FileResult.usable)
-    content_parts = [r.content for (r, _), job in zip(results, jobs) if job[0] == "scenario" and r.whole()]
+    content_parts, module_parts = ([r.content for (r, _), job in zip(results, jobs) if job[0] == kind and r.whole()]
+                                   for kind in ("scenario", "module"))
     all_module_ids = [i for (r, _), job in zip(results, jobs) if job[0] == "module" for i in r.claimed]
     all_ids = [i for (r, _), job in zip(results, jobs) if job[0] == "scenario" for i in r.claimed]
 
     references = bibtex_keys.keys(root / BIBLIOGRAPHY)
-    if settings is None:
-        return Loaded(None, report, root, language=lang)
     report.extend(course_rules.check(settings, settings_marks, modules, scenarios, references, all_ids, all_module_ids))
     report.extend(content_rules.check(settings, settings_marks, whole_modules, whole_scenarios,
-                                      len(whole_scenarios) == len(scenario_files), content_parts))
-    originals = translations.parts(root, settings, *(
+                                      len(whole_scenarios) == len(scenario_files), content_parts, module_parts))
+    parts = translations.parts(root, settings, *(
         [(r.item, job[1]) for (r, _), job in zip(results, jobs) if job[0] == kind and r.whole()]
         for kind in ("module", "scenario")))
-    problems, overlays = translations.check(root, settings, settings_marks, originals, deidentification)
+    problems, overlays = translations.check(root, settings, settings_marks, parts, deidentification, cache)
+    cache.finish()
     report.extend(problems)
     if language not in (None, settings.language, *settings.translations):
         report.add(settings_marks.problem(("translations",), message("check.translation.no_such_language",
@@ -171,18 +211,23 @@ def _load(root: Path, language: str | None = None) -> Loaded:
                                                   code=language)))
 
     if report.errors:
-        return Loaded(None, report, root, language=lang)
-    by_id = {s.id: s for s, _ in whole_scenarios}
+        return Loaded(report, root, language=lang)
     ordered_modules = tuple(m for mid in settings.modules for m, _ in whole_modules if m.id == mid)
-    # the module's list is the source of truth; a scenario's own 'module:' is optional and agrees with it
-    ordered_scenarios = tuple(by_id[sid].model_copy(update={"module": m.id}) for m in ordered_modules for sid in m.scenarios)
-    # Every part is validated already: constructing without validating again spares building the schema of
-    # every model (a third of a warm check's start) in a process that never validates a module or scenario.
-    course = Course.model_construct(root=root, settings=settings, modules=ordered_modules, scenarios=ordered_scenarios,
-                                    references=tuple(references))
-    if language in overlays:
-        course = translate.translated(course, overlays[language])
-    return Loaded(course, report, root, originals, lang)
+    ordered_ids = [sid for m in ordered_modules for sid in m.scenarios]
+
+    def assemble() -> Course:
+        by_id = {s.id: s for s, _ in whole_scenarios}
+        # the module's list is the source of truth; a scenario's own 'module:' is optional and agrees with it
+        ordered_scenarios = tuple(model_of(by_id[sid]).model_copy(update={"module": m.id})
+                                  for m in ordered_modules for sid in m.scenarios)
+        # Every part is validated already: constructing without validating again spares building the schema of
+        # every model (a third of a warm check's start) in a process that never validates a module or scenario.
+        course = Course.model_construct(root=root, settings=settings, modules=ordered_modules,
+                                        scenarios=ordered_scenarios, references=tuple(references))
+        return translate.translated(course, overlays[language]) if language in overlays else course
+
+    return Loaded(report, root, parts, language if language in overlays else lang,
+                  (len(ordered_modules), len(ordered_ids)), assemble)
 
 
 def _scenario_checks(scenario: Scenario, marks: SourceMap, left_out: LeftOut,
@@ -202,11 +247,11 @@ def _module_checks(module: Module, marks: SourceMap, left_out: LeftOut, language
 class FileResult:
     """What checking one file on its own found: this is what the check cache keeps."""
 
-    item: Module | Scenario | None  # the model (of the file's valid parts), or None when nothing useful is left
+    item: Module | Deferred | None  # the model (of the file's valid parts; a scenario's Deferred), or None when nothing useful is left
     left_out: LeftOut | None  # what schema problems left out of it
     for_other_files: bool  # whether the rules across files may use it (nothing naming other files left out)
     problems: tuple[Problem, ...]
-    content: content_rules.ScenarioPart | None  # a whole scenario's content bars, judged on its own
+    content: content_rules.ScenarioPart | content_rules.ModulePart | None  # a whole file's content bars, judged on its own
     claimed: tuple[str, ...]  # every id the file claims, also when it failed: others naming it are not told it is missing
 
     def whole(self) -> bool:
@@ -237,9 +282,11 @@ def _read_and_validate(kind: str, file: Path, shown: str, language: str = "en"):
     return raw, marks, problems, found
 
 
-def _check_file(kind: str, file: Path, shown: str, deidentification, rules,
-                language: str = "en") -> tuple[FileResult, SourceMap]:
-    """Read, validate and check one file on its own (course-wide rules come later, on every file's result)."""
+def _check_file(kind: str, file: Path, shown: str, deidentification, rules, language: str = "en",
+                principles: frozenset[str] | None = None) -> tuple[FileResult, SourceMap]:
+    """Read, validate and check one file on its own (course-wide rules come later, on every file's result).
+    ``principles``: the ids course.yml declares (part of every cache key, as course.yml is), or None when
+    course.yml did not load."""
     _, _, _, checks, texts = _KINDS[kind]
     raw, marks, problems, found = _read_and_validate(kind, file, shown, language)
     claimed = []
@@ -250,14 +297,19 @@ def _check_file(kind: str, file: Path, shown: str, deidentification, rules,
         if deidentification is not None:
             denylist, allow = deidentification
             problems += deidentify.check_fields(texts(found.item), found.marks, denylist, allow, language)
+        if kind == "scenario" and principles is not None:
+            problems += course_rules.unknown_principles(found.item, found.marks, principles, language)
     else:
         claimed.append(file.stem)
     if isinstance(raw, dict) and isinstance(raw.get("id"), str):
         claimed.append(raw["id"])
     content = None
-    if kind == "scenario" and found is not None and not found.left_out and rules is not None:
-        content = content_rules.scenario_part(found.item, found.marks, rules, language)
-    result = FileResult(found.item if found else None, found.left_out if found else None,
+    if found is not None and not found.left_out and rules is not None:
+        part = content_rules.scenario_part if kind == "scenario" else content_rules.module_part
+        content = part(found.item, found.marks, rules, language)
+    item = found.item if found else None
+    result = FileResult(Deferred.of(item) if kind == "scenario" and item is not None else item,
+                        found.left_out if found else None,
                         bool(found and found.whole_for_other_files), tuple(problems), content, tuple(claimed))
     return result, marks
 
@@ -268,7 +320,7 @@ def _check_files(jobs, check_file, cache: CheckCache) -> list[tuple[FileResult, 
     results: list = [None] * len(jobs)
     missing: list[tuple[int, str]] = []
     for i, (kind, file, shown) in enumerate(jobs):
-        key = cache.key(kind + ":" + shown, _read_bytes(file))
+        key = cache.key(kind + ":" + shown, _digest(file))
         cached = cache.get(key)
         if cached is None:
             missing.append((i, key))
@@ -281,7 +333,7 @@ def _check_files(jobs, check_file, cache: CheckCache) -> list[tuple[FileResult, 
         else:
             result, marks = pickle.loads(pickled[n]), _lazy_marks(jobs[i])
         kind, file, shown = jobs[i]
-        if cache.key(kind + ":" + shown, _read_bytes(file)) == key:  # not saved again while it was checked
+        if cache.key(kind + ":" + shown, _digest(file)) == key:  # not saved again while it was checked
             cache.put(key, result, None if pickled is None else pickled[n])
         results[i] = (result, marks)
     return results
@@ -303,6 +355,31 @@ def _lazy_marks(job: tuple[str, Path, str]) -> LazySourceMap:
         return found.marks if found is not None else marks
 
     return LazySourceMap(job[2], load)
+
+
+_DIGESTS: dict[Path, tuple[tuple[int, ...], bytes]] = {}  # this process's file digests, by their stat signature
+_SETTLED_NS = 2_000_000_000  # a file last changed longer ago than this is not changed again in the same clock tick
+
+
+def _digest(path: Path) -> bytes:
+    """The SHA-256 of the file's bytes, for its cache key. Within one process (``serve`` checks at every save)
+    a file whose size, inode and change times are what they were when it was last read is not read again:
+    the signature is remembered only for a file changed at least two seconds before it was read, so a later
+    save cannot fall in the same clock tick unseen, and ``ctime`` moves with every change and cannot be set
+    back. A new process reads every file (a stat signature kept on disk would be trusted across tools
+    and clocks that the content hash need not trust)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return hashlib.sha256(b"").digest()  # the reader reports why
+    signature = (stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
+    known = _DIGESTS.get(path)
+    if known is not None and known[0] == signature:
+        return known[1]
+    digest = hashlib.sha256(_read_bytes(path)).digest()
+    if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) > _SETTLED_NS:
+        _DIGESTS[path] = (signature, digest)
+    return digest
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -24,10 +24,12 @@ GRAPH_REQUIRED_KINDS = ("good", "harmful")  # graph.check already reports these 
 
 def check(settings: CourseSettings, settings_marks: SourceMap, modules: Sequence[tuple[Module, SourceMap]],
           scenarios: Sequence[tuple[Scenario, SourceMap]], all_scenarios_valid: bool = True,
-          parts: Sequence[ScenarioPart | None] | None = None) -> Iterator[Problem]:
+          parts: Sequence[ScenarioPart | None] | None = None,
+          module_parts: Sequence[ModulePart | None] | None = None) -> Iterator[Problem]:
     """``all_scenarios_valid`` is False when a scenario file failed its own checks: course-wide
     coverage is then not judged, as the missing file may be the one that covers it. ``parts``: each
-    scenario's :func:`scenario_part`, where the caller has it already (the check caches it per file)."""
+    scenario's :func:`scenario_part`, and ``module_parts`` each module's :func:`module_part`, where the
+    caller has them already (the check caches them per file)."""
     rules = settings.rules
     parts = [part or scenario_part(scenario, marks, rules, settings.language)
              for (scenario, marks), part in zip(scenarios, parts or [None] * len(scenarios))]
@@ -38,13 +40,24 @@ def check(settings: CourseSettings, settings_marks: SourceMap, modules: Sequence
         yield from _names(_in_course_order(settings, modules, scenarios), lang)
     by_id = {scenario.id: scenario for scenario, _ in scenarios}
     minutes = {scenario.id: part[1] for (scenario, _), part in zip(scenarios, parts)}
-    for module, marks in modules:
-        yield from module_rules(module, marks, rules, lang)
-        yield from _duration(module, marks, rules, [(by_id[s], minutes[s]) for s in module.scenarios if s in by_id], lang)
-        if rules.cite_findings:
-            yield from uncited_findings(module.reading, marks, lang)
+    for (module, marks), part in zip(modules, module_parts or [None] * len(modules)):
+        problems, reading = part or module_part(module, marks, rules, lang)
+        yield from problems
+        yield from _duration(module, marks, [(by_id[s], minutes[s]) for s in module.scenarios if s in by_id], lang,
+                             reading)
     if all_scenarios_valid:
         yield from course_wide(settings, settings_marks, [s for s, _ in scenarios])
+
+
+ModulePart = tuple[tuple[Problem, ...], float]
+"""What the content bars find in one module on its own, and the minutes its reading takes."""
+
+
+def module_part(module: Module, marks: SourceMap, rules: Rules, lang: str = "en") -> ModulePart:
+    """The content bars of one module, which need nothing else of the course (so the check can cache them)."""
+    problems = [*module_rules(module, marks, rules, lang), *(uncited_findings(module.reading, marks, lang)
+                                                              if rules.cite_findings else ())]
+    return tuple(problems), measures.reading_minutes(module, rules)
 
 
 ScenarioPart = tuple[tuple[Problem, ...], float]
@@ -205,9 +218,8 @@ def _names(scenarios: Sequence[tuple[Scenario, SourceMap]], lang: str) -> Iterat
                 first_use[part] = (scenario, marks, scenario.roles[i].name)
 
 
-def _duration(module: Module, marks: SourceMap, rules: Rules, scenarios: list[tuple[Scenario, float]],
-              lang: str) -> Iterator[Problem]:
-    reading = measures.reading_minutes(module, rules)
+def _duration(module: Module, marks: SourceMap, scenarios: list[tuple[Scenario, float]], lang: str,
+              reading: float) -> Iterator[Problem]:
     playing = [minutes for _, minutes in scenarios]
     need = round(reading + sum(playing))
     if module.duration < need:

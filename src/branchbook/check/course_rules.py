@@ -1,9 +1,10 @@
-"""Rules across files: unique ids, and every id a file names exists somewhere in the course."""
+"""Rules across files: unique ids, and every id a file names exists somewhere in the course (the principles a
+scenario's choices name are checked with the file's own rules: :func:`unknown_principles`)."""
 
 from __future__ import annotations
 
 import re
-from typing import Iterator, Sequence
+from typing import Collection, Iterator, Sequence
 
 from ..messages import message
 from ..model import CourseSettings, Module, Scenario
@@ -19,7 +20,6 @@ def check(settings: CourseSettings, settings_marks: SourceMap, modules: Sequence
     """``all_scenario_ids`` and ``all_module_ids`` include files that failed their own checks, so that
     a file naming one of them is not misreported as naming something missing."""
     lang = settings.language
-    principles = {p.id for p in settings.principles}
     failures = {f.id for f in settings.failures}
     module_ids = [m.id for m, _ in modules]
     existing_modules = set(module_ids) | set(all_module_ids or ())
@@ -27,6 +27,7 @@ def check(settings: CourseSettings, settings_marks: SourceMap, modules: Sequence
 
     first_module: dict[str, SourceMap] = {}
     listed_in: dict[str, str] = {}
+    known_scenarios = set(all_scenario_ids)
     for module, marks in modules:
         if module.id in first_module:
             yield marks.problem(("id",), message("check.course.module_id_twice", lang, id=module.id,
@@ -37,11 +38,12 @@ def check(settings: CourseSettings, settings_marks: SourceMap, modules: Sequence
         if module.id not in settings.modules:
             yield marks.problem(("id",), message("check.course.module_unlisted", lang, id=module.id),
                                 message("check.course.module_unlisted_hint", lang))
+        earlier: set[str] = set()
         for i, sid in enumerate(module.scenarios):
-            if sid not in all_scenario_ids:
+            if sid not in known_scenarios:
                 yield marks.problem(("scenarios", i), message("check.course.scenario_missing", lang, id=sid),
                                     did_you_mean(sid, all_scenario_ids, language=lang))
-            elif sid in module.scenarios[:i]:
+            elif sid in earlier:
                 yield marks.problem(("scenarios", i), message("check.course.scenario_twice", lang, id=sid),
                                     message("check.course.remove_one", lang))
             elif sid in listed_in:
@@ -50,6 +52,7 @@ def check(settings: CourseSettings, settings_marks: SourceMap, modules: Sequence
                                     message("check.course.scenario_two_modules_hint", lang))
             else:
                 listed_in[sid] = module.id
+            earlier.add(sid)
         seen_checks: set[str] = set()
         for i, knowledge in enumerate(module.checks):
             if knowledge.id in seen_checks:
@@ -88,7 +91,6 @@ def check(settings: CourseSettings, settings_marks: SourceMap, modules: Sequence
                 yield marks.problem(("references", i), message("check.course.unknown_reference", lang, key=key),
                                     did_you_mean(key, references, language=lang)
                                     or message("check.course.unknown_reference_hint", lang))
-        yield from _choices(scenario, marks, principles, lang)
 
 
 def _settings(settings: CourseSettings, marks: SourceMap, module_ids: Sequence[str], existing: set[str],
@@ -139,7 +141,9 @@ def _citations(reading: str, marks: SourceMap, references: Sequence[str], lang: 
             start += len(key) + 1
 
 
-def _choices(scenario: Scenario, marks: SourceMap, principles: set[str], lang: str) -> Iterator[Problem]:
+def unknown_principles(scenario: Scenario, marks: SourceMap, principles: Collection[str], lang: str) -> Iterator[Problem]:
+    """Every principle a choice upholds or violates is one course.yml declares. A rule of one file given
+    course.yml's principles, so the check runs it with the file's own rules and caches it with them."""
     for node_id, node in scenario.nodes.items():
         for i, choice in enumerate(node.choices):
             at = ("nodes", node_id, "choices", i)

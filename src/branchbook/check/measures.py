@@ -10,7 +10,6 @@ from functools import lru_cache
 from ..model import Module, Rules, Scenario
 from ..model import Node
 from ..model.texts import participant_prose, scene_prose
-from ..write import markdown
 from .states import Exploration
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
@@ -29,6 +28,8 @@ def to_plain(text: str | None) -> str:
     (nine in ten scene texts; the Markdown parser was most of the reading ease's time): each paragraph or
     bullet is its lines joined by spaces, and they are joined by blank lines."""
     if not text or _MARKUP.search(text) or not text.replace("\n", "").isprintable():
+        from ..write import markdown  # here: a check answered from its cache measures nothing (markdown_it is slow to import)
+
         return markdown.to_plain(text)
     blocks = (" ".join(block.split("\n")) for block in _BLOCKS.split(text.strip("\n")))
     return "\n\n".join(block for block in blocks if block)

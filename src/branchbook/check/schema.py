@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..messages import message
 from ..messages.formats import count, number
-from ..model import conditions
+from ..model import conditions, errors
 from ..model.scenario import ReferenceKey, VariableName
 from ..model.types import ID_PATTERN, FailureId
 from ..problems import Problem, closest, did_you_mean
@@ -167,7 +167,15 @@ def _problem(model: type[BaseModel], error: dict, marks: SourceMap, lang: str) -
     if said.startswith("Value error, "):  # the model's own validators say 'what; what to do'
         said, _, hint = said[len("Value error, "):].partition("; ")
     ctx = error.get("ctx") or {}
-    if kind == "string_pattern_mismatch":
+    if kind == errors.KIND:  # a model rule: worded again in the course's language
+        values = {name: shown for name, shown in ctx.items() if name != "key"}
+        if ctx["key"] == "condition" and isinstance(value, str):
+            try:
+                conditions.parse(value)
+            except conditions.ConditionError as bad:
+                values["reason"] = bad.words(lang)
+        said, hint = errors.words(ctx["key"], lang, values)
+    elif kind == "string_pattern_mismatch":
         pattern = ctx.get("pattern")
         what = _PATTERNS.get(pattern, "value")
         hint = message(f"check.schema.pattern.{what}_hint", lang) if what in _PATTERNS.values() else None
@@ -185,7 +193,7 @@ def _problem(model: type[BaseModel], error: dict, marks: SourceMap, lang: str) -
         bound = message(f"check.schema.bound.{kind}", lang, limit=number(ctx[_BOUNDS[kind]], lang))
         said = message("check.schema.out_of_range", lang, value=_shown(value, lang), bound=bound)
         hint = message("check.schema.out_of_range_hint", lang, bound=bound)
-    if isinstance(value, str) and kind == "value_error":
+    if isinstance(value, str) and kind in ("value_error", errors.KIND):
         if loc and loc[-1] == "when":
             try:
                 conditions.parse(value)

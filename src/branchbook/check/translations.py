@@ -20,6 +20,7 @@ from typing import Annotated, Any, Iterable, Union, get_args, get_origin
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .. import layout
+from ..deferred import model_of
 from ..model import CourseSettings, Module, Scenario
 from ..model.translate import OVERLAY_KEYS, SPECS, ById, Fields, Leaf, Overlays, Spec, dotted, source_hash, texts
 from ..read import overlay
@@ -53,10 +54,11 @@ def parts(root: Path, settings: CourseSettings, modules: Iterable[tuple[Module, 
             *(("scenario", f"scenario:{s.id}", file, s) for s, file in scenarios)]
 
 
-def check(root: Path, settings: CourseSettings, marks, originals: list[Part], deidentification
+def check(root: Path, settings: CourseSettings, marks, originals: list[Part], deidentification, cache=None
           ) -> tuple[list[Problem], dict[str, Overlays]]:
     """Check every overlay of every language ``course.yml`` lists (``marks``: course.yml's); the accepted
-    texts of each language."""
+    texts of each language. ``cache``: the check's :class:`~branchbook.check_cache.CheckCache`, which keeps
+    each overlay's result by the bytes of the overlay and of its original (the course's context is in its keys)."""
     problems: list[Problem] = []
     found: dict[str, Overlays] = {}
     lang = settings.language
@@ -67,7 +69,8 @@ def check(root: Path, settings: CourseSettings, marks, originals: list[Part], de
             if not overlay.overlay_path(file, language).is_file():
                 absent.append(display_path(overlay.overlay_path(file, language), root))
                 continue
-            more, accepted = check_part(root, language, kind, file, item, deidentification, lang, _missing(settings))
+            more, accepted = _cached_part(cache, root, language, kind, file, item, deidentification, lang,
+                                          _missing(settings))
             problems += more
             if accepted:
                 overlays.texts[name] = accepted
@@ -81,6 +84,34 @@ def check(root: Path, settings: CourseSettings, marks, originals: list[Part], de
         found[language] = overlays
     problems += _stray_files(root, settings, {file for _, _, file, _ in originals}, lang)
     return problems, found
+
+
+def _cached_part(cache, root: Path, language: str, kind: str, file: Path, item, deidentification, lang: str,
+                 missing: str) -> tuple[list[Problem], dict[str, str]]:
+    """:func:`check_part`, answered from ``cache`` when neither the overlay nor its original changed. ``item``
+    may be a :class:`~branchbook.deferred.Deferred` model, loaded only on a miss."""
+    if cache is None:
+        return check_part(root, language, kind, file, model_of(item), deidentification, lang, missing)
+    path = overlay.overlay_path(file, language)
+
+    def key() -> str:
+        return cache.key(f"overlay:{kind}:{language}:{display_path(path, root)}\0{display_path(file, root)}",
+                         _bytes(path) + b"\0" + _bytes(file))
+
+    before = key()
+    found = cache.get(before)
+    if found is None:
+        found = check_part(root, language, kind, file, model_of(item), deidentification, lang, missing)
+        if key() == before:  # neither was saved again while it was checked
+            cache.put(before, found)
+    return found
+
+
+def _bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""  # the reader reports why
 
 
 HOME_MARK = "% TRANSLATE: a copy of {original} made by `branchbook translate {code}`; translate it, then delete this line."

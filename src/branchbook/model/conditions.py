@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Mapping, Union
 
+from ..messages import message
+
 Tree = Union[int, str, list]
 
 _TOKEN = re.compile(r"\s*(?:(?P<int>-?\d+)|(?P<name>[a-z_][a-z0-9_]*)|(?P<op>==|!=|<=|>=|<|>|\(|\)))", re.I)
@@ -30,11 +32,15 @@ MAX_DEPTH = 32
 
 
 class ConditionError(ValueError):
-    """A condition that does not parse; ``offset`` points into the source text."""
+    """A condition that does not parse; ``offset`` points into the source text. Its text is English;
+    ``key`` and ``values`` word it in another language (``check.condition.KEY`` in the catalogue)."""
 
-    def __init__(self, message: str, offset: int):
-        super().__init__(message)
-        self.offset = offset
+    def __init__(self, key: str, offset: int, **values: str | int):
+        super().__init__(message(f"check.condition.{key}", "en", **values))
+        self.key, self.offset, self.values = key, offset, values
+
+    def words(self, language: str) -> str:
+        return message(f"check.condition.{self.key}", language, **self.values)
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ class _Token:
 
 def _tokenize(source: str) -> list[_Token]:
     if len(source) > MAX_LENGTH:
-        raise ConditionError(f"condition is longer than {MAX_LENGTH} characters", 0)
+        raise ConditionError("too_long", 0, max=MAX_LENGTH)
     tokens, pos = [], 0
     while pos < len(source):
         if source[pos:].strip() == "":
@@ -54,7 +60,7 @@ def _tokenize(source: str) -> list[_Token]:
         match = _TOKEN.match(source, pos)
         if not match:
             bad = source[pos:].lstrip()[:1]
-            raise ConditionError(f"unexpected character {bad!r}", pos + len(source[pos:]) - len(source[pos:].lstrip()))
+            raise ConditionError("unexpected_character", pos + len(source[pos:]) - len(source[pos:].lstrip()), char=repr(bad))
         kind = match.lastgroup or "op"
         text, offset = match.group(kind), match.start(kind)
         if kind == "name" and text.lower() in _KEYWORDS:
@@ -78,17 +84,17 @@ class _Parser:
     def _take(self) -> _Token:
         tok = self._peek()
         if tok is None:
-            raise ConditionError("condition ends too early", len(self.source))
+            raise ConditionError("ends_early", len(self.source))
         self.i += 1
         return tok
 
     def parse(self) -> Tree:
         if not self.tokens:
-            raise ConditionError("condition is empty", 0)
+            raise ConditionError("empty", 0)
         tree = self._or()
         extra = self._peek()
         if extra is not None:
-            raise ConditionError(f"unexpected {extra.text!r}", extra.offset)
+            raise ConditionError("unexpected", extra.offset, text=repr(extra.text))
         return tree
 
     def _or(self) -> Tree:
@@ -110,7 +116,7 @@ class _Parser:
         if tok and tok.text in ("not", "("):
             self.depth += 1
             if self.depth > MAX_DEPTH:
-                raise ConditionError(f"condition nests 'not' and parentheses more than {MAX_DEPTH} deep", tok.offset)
+                raise ConditionError("too_deep", tok.offset, max=MAX_DEPTH)
             try:
                 return self._nested(tok)
             finally:
@@ -130,9 +136,9 @@ class _Parser:
         inner = self._or()
         close = self._peek()
         if close is None:
-            raise ConditionError("this '(' is never closed", tok.offset)
+            raise ConditionError("unclosed", tok.offset)
         if close.text != ")":
-            raise ConditionError(f"expected ')' but found {close.text!r}", close.offset)
+            raise ConditionError("expected_close", close.offset, text=repr(close.text))
         self._take()
         return inner
 
@@ -142,7 +148,7 @@ class _Parser:
             return int(tok.text)
         if tok.kind == "name":
             return tok.text
-        raise ConditionError(f"expected a variable or a number but found {tok.text!r}", tok.offset)
+        raise ConditionError("expected_operand", tok.offset, text=repr(tok.text))
 
 
 def parse(source: str) -> Tree:

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
 
+from .errors import broken
 from .module import Module
 from .scenario import ReferenceKey, Scenario
 from .types import FailureId, Frozen, ShortText, Slug, Text
@@ -19,7 +20,7 @@ def _known_language(code: str) -> str:
     try:
         Locale.parse(code)
     except (UnknownLocaleError, ValueError):
-        raise ValueError(f"'{code}' is not an ISO 639-1 language code (e.g. fr, es, de)") from None
+        raise broken("unknown_language", code=code) from None
     return code
 
 
@@ -143,9 +144,9 @@ class CourseSettings(Frozen):
     @classmethod
     def _translations_distinct(cls, codes: list[str], info: ValidationInfo) -> list[str]:
         if info.data.get("language") in codes:
-            raise ValueError(f"translations lists '{info.data['language']}', the course's own language; remove it")
+            raise broken("translation_is_original", code=info.data["language"])
         if len(set(codes)) != len(codes):
-            raise ValueError("translations lists a language twice; list each once")
+            raise broken("translation_twice")
         return codes
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
+from .errors import broken
 from .types import Frozen, ShortText, Slug, Text, Whole
 
 
@@ -22,7 +23,7 @@ class KnowledgeCheck(Frozen):
     @model_validator(mode="after")
     def _one_correct(self) -> "KnowledgeCheck":
         if not any(option.correct for option in self.options):
-            raise ValueError("no option is marked 'correct: true'; mark the right answer with 'correct: true'")
+            raise broken("no_correct_option")
         return self
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator
 
 from . import conditions
+from .errors import broken
 from .types import FailureId, Frozen, ShortText, Slug, Text, Whole
 
 VariableName = Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]{0,31}$")]
@@ -71,7 +72,7 @@ class Choice(Frozen):
             try:
                 conditions.parse(value)
             except conditions.ConditionError as err:
-                raise ValueError(f"condition does not parse at character {err.offset + 1}: {err}") from None
+                raise broken("condition", at=err.offset + 1, reason=str(err)) from None
         return value
 
     @property

@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, GetJsonSchemaHandler, StringConstraints
 
+from .errors import broken
+
 ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -18,16 +20,14 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def _not_reserved(value: str) -> str:
     if value in _RESERVED:
-        raise ValueError(f"'{value}' is a reserved device name on Windows; choose another id")
+        raise broken("reserved_id", value=value)
     return value
 
 
 def _no_control_characters(value: str) -> str:
     found = _CONTROL.search(value)
     if found:
-        raise ValueError(
-            f"text contains the control character U+{ord(found.group()):04X} at offset {found.start()}; remove it"
-        )
+        raise broken("control_character", code=f"{ord(found.group()):04X}", offset=found.start())
     return value
 
 
