@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,13 @@ def test_every_benchmark_runs_quick_and_prints_a_table_and_json(tmp_path):
         assert f"files parsed: {size + 1}" not in warm["note"]
     assert "×" in check[f"{sizes[1]} scenarios, cold"]["note"]  # growth against the smaller course
     assert f"{sizes[-1]} scenarios, reworded (not clones), cold" in check  # clones alone would flatter the cold check
+
+    compiled = {row["what"]: tuple(map(int, re.search(r"PDFs compiled: (\d+) of (\d+)", row["note"]).groups()))
+                for row in rows if row["benchmark"] == "handouts"}
+    cold, warm, edit = (compiled[f"all handouts{when}"] for when in (", cold (no cache)", ", warm (nothing changed)",
+                                                                     " after one scenario edit"))
+    # cold compiles every PDF; warm, none (all from the handout cache); after one scenario edit, some but not all
+    assert cold[0] == cold[1] > 0 and warm[0] == 0 and 0 < edit[0] < edit[1]
 
     serve = {row["what"]: row for row in rows if row["benchmark"] == "serve"}
     # a scenario save is shown in the open page without loading it again; a module's reading reloads its page

@@ -35,20 +35,35 @@ def handout_cache(book: Path) -> output.DiskCache:
     return output.DiskCache(book / "_build" / ".cache" / "handouts")
 
 
+HANDOUT_LINK = re.compile(r"\b" + re.escape(layout.HANDOUTS_DIR) + r"/[^\s<>`]+\.pdf")
+
+
+def _handout_links(page: bytes) -> set[str]:
+    """The handouts a generated page links (``{download}`` targets under ``handouts/``)."""
+    return set(HANDOUT_LINK.findall(page.decode("utf-8", "replace")))
+
+
 def generated_files(course: Course, options: WriteOptions) -> dict[str, bytes]:
     """Everything the writers produce for the book, keyed by path relative to ``book/``.
 
-    Without handouts, the PDFs of the last build that made them are kept, and the pages keep
-    linking them, when every PDF the handouts writer would make is still there as it wrote it:
-    switching ``--no-handouts`` on and off then rewrites nothing. (``stale_handouts`` says when
-    that happened, for the build to tell.)"""
+    Without handouts, the PDFs of the last build that made them are kept (those the handouts
+    writer would still make, as it wrote them), and every page whose PDFs are all there keeps
+    linking them: switching ``--no-handouts`` on and off then rewrites nothing, and a scenario
+    added meanwhile only has no links yet. (``stale_handouts`` says when PDFs were kept, for the
+    build to tell.)"""
     book = course.root / layout.book_folder(book_language(course))
     own = translation_files(course) if course.translation is not None else {}
     last = {} if options.handouts else output.kept(book, layout.HANDOUTS_DIR + "/")
-    if not last or not {job.path for job in handout_writer.plan(course, options.paper)} <= last.keys():
+    kept = {job.path: last[job.path] for job in handout_writer.plan(course, options.paper) if job.path in last}
+    if not kept:
         return {**registry.run(course, options), **own}
     others = tuple(writer for writer in registry.BOOK if writer is not handout_writer)
-    return {**registry.run(course, replace(options, handouts=True), others), **last, **own}
+    linked = registry.run(course, replace(options, handouts=True), others)
+    if any(_handout_links(data) - kept.keys() for data in linked.values()):  # some PDFs were never made
+        unlinked = registry.run(course, replace(options, handouts=False), others)
+        linked = {path: data if _handout_links(data) <= kept.keys() else unlinked[path]
+                  for path, data in linked.items()}
+    return {**linked, **kept, **own}
 
 
 def write_handouts(course: Course, options: WriteOptions, *, force: bool = False,

@@ -57,26 +57,70 @@ class SitePaths:
 
 
 def clean_leftovers(paths: SitePaths) -> None:
-    """Remove the staging folders of killed builds and site folders nothing links to."""
+    """Remove the staging folders of killed builds and the site folders nothing links to, except
+    the newest (the previous live site: the next build's staging copy starts from it)."""
     if not paths.build.is_dir():
         return
     for stale in paths.build.glob(".next-*"):
         shutil.rmtree(stale, ignore_errors=True)
+    for site in _unlinked_sites(paths)[:-1]:
+        shutil.rmtree(site, ignore_errors=True)
+
+
+def _unlinked_sites(paths: SitePaths) -> list[Path]:
+    """Site folders the live link does not point to, oldest first (their names end in the time they were published)."""
+    if not paths.sites.is_dir():
+        return []
     live = paths.live.resolve() if paths.live.is_symlink() else None
-    if paths.sites.is_dir():
-        for site in paths.sites.iterdir():
-            if site.resolve() != live:
-                shutil.rmtree(site, ignore_errors=True)
+    found = [site for site in paths.sites.iterdir() if site.resolve() != live]
+    return sorted(found, key=lambda site: int(site.name.rpartition("-")[2]) if site.name[-1:].isdigit() else 0)
+
+
+def _mirror(source: Path, target: Path) -> None:
+    """Make the folder ``target`` a copy of ``source``, copying only the files whose size or modification
+    time differ (as rsync does: copies keep the time), each by a rename, and removing what ``source`` lacks."""
+    for folder, dirs, files in os.walk(source):
+        there = target / Path(folder).relative_to(source)
+        kinds = {name: "dir" for name in dirs if not os.path.islink(os.path.join(folder, name))}
+        kinds.update({name: "link" for name in [*dirs, *files] if os.path.islink(os.path.join(folder, name))})
+        kinds.update({name: "file" for name in files if name not in kinds})
+        for entry in os.scandir(there):
+            kind = "link" if entry.is_symlink() else "dir" if entry.is_dir() else "file"
+            if kinds.get(entry.name) != kind:
+                shutil.rmtree(entry.path) if kind == "dir" else os.unlink(entry.path)
+        for name, kind in kinds.items():
+            mine, theirs = os.path.join(folder, name), there / name
+            if kind == "dir":
+                theirs.mkdir(exist_ok=True)
+            elif kind == "link":
+                if not theirs.is_symlink() or os.readlink(theirs) != os.readlink(mine):
+                    theirs.unlink(missing_ok=True)
+                    os.symlink(os.readlink(mine), theirs)
+            else:
+                want, have = os.stat(mine), theirs.stat() if theirs.exists() else None
+                if have is None or (want.st_size, want.st_mtime_ns) != (have.st_size, have.st_mtime_ns):
+                    copy = there / f".{name}.copy"
+                    shutil.copy2(mine, copy)
+                    os.replace(copy, theirs)
+        dirs[:] = [name for name in dirs if kinds[name] == "dir"]
 
 
 def stage(paths: SitePaths, fresh: bool) -> Path:
     """A staging folder; unless ``fresh``, with copies of the live site and doctrees so that Sphinx
     rebuilds only what changed. Fresh when pages were removed or the table of contents changed:
-    a copy would keep removed pages and stale sidebars."""
+    a copy would keep removed pages and stale sidebars.
+
+    The copy is made from the previous live site, kept for this: bringing it level with the live one
+    copies the few pages the last build wrote, where a whole copy (and deleting the old site after
+    publishing) cost 0.2-1 s on the shipped course."""
     clean_leftovers(paths)
     staging = paths.build / f".next-{os.getpid()}-{time.time_ns()}"
     staging.mkdir(parents=True)
-    if paths.live.exists() and not fresh:
+    spare = _unlinked_sites(paths)
+    if paths.live.exists() and not fresh and spare:
+        os.replace(spare[-1], staging / "html")
+        _mirror(paths.live.resolve(), staging / "html")
+    elif paths.live.exists() and not fresh:
         shutil.copytree(paths.live.resolve(), staging / "html", symlinks=True)
     if paths.doctrees.is_dir() and not fresh:
         shutil.copytree(paths.doctrees, staging / "doctrees")

@@ -71,7 +71,7 @@ def write(course: Course, options: WriteOptions) -> dict[str, bytes]:
     jobs = plan(course, options.paper)
     draw_all(list(course.scenarios))
     out: dict[str, bytes] = {}
-    for job, pdf in zip(jobs, compile_many([(job.template, job.data()) for job in jobs], options.cache)):
+    for job, pdf in zip(jobs, compile_many(((job.template, job.data()) for job in jobs), options.cache)):
         out[job.path] = pdf
         if options.on_progress is not None:
             options.on_progress(job.path)
