@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import resource
 import shutil
@@ -30,9 +31,11 @@ def copy_course(source: Path, target: Path) -> Path:
     return target
 
 
-def scaled_course(source: Path, target: Path, count: int) -> Path:
+def scaled_course(source: Path, target: Path, count: int, clones: bool = True) -> Path:
     """A copy of the course whose scenarios are ``count`` clones of its own, under new ids, each listed in
-    its module (as issue 9 measured: about 32 KB of YAML each for the shipped course). The content bars
+    its module (as issue 9 measured: about 32 KB of YAML each for the shipped course). With ``clones``
+    False, each copy's prose is also reworded (:func:`reworded`), so that no text repeats from one
+    file to the next as it does in clones (which every per-text memo would find again). The content bars
     that clones or a count break by construction (a role name used in two scenarios, every failure
     pattern taught, enough scenarios per module, a module's workshop time) are relaxed, so that the
     course checks clean."""
@@ -62,6 +65,8 @@ def scaled_course(source: Path, target: Path, count: int) -> Path:
         stem = cycle[n % len(cycle)]
         new_id = f"{stem}-{n}"
         clone = re.sub(r"(?m)^id:.*$", f"id: {new_id}", texts[stem], count=1)
+        if not clones:
+            clone = reworded(clone, n)
         (target / "scenarios" / f"{new_id}.yml").write_text(clone, encoding="utf-8")
         listed[module_of[stem]].append(new_id)
     for path in (target / "modules").glob("*.md"):
@@ -71,6 +76,49 @@ def scaled_course(source: Path, target: Path, count: int) -> Path:
         path.write_text("---\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000) + "---\n" + body,
                         encoding="utf-8")
     return target
+
+
+PROSE_KEYS = {"title", "summary", "setting", "content_notes", "note", "brief", "private", "text", "facilitator",
+              "label", "feedback", "debrief", "description"}
+_PLAIN_WORD = re.compile(r"(?<!\S)[a-z]+(?!\S)")  # lower case between spaces: no name, Markdown or punctuation
+
+
+def reworded(text: str, seed: int) -> str:
+    """The scenario's YAML with the lower-case words of its prose shuffled within each line (seeded): a text
+    of the same words, sentences and syllables (so the same reading ease and word counts), structure and
+    Markdown, but phrased differently from every other copy. Capitalised words stay where they are, so
+    no shuffle makes a name or a street address."""
+    shuffle = random.Random(seed).shuffle
+    spans = []
+
+    def walk(node):
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value in PROSE_KEYS and not isinstance(value, yaml.MappingNode):
+                    spans.extend((n.start_mark.index, n.end_mark.index) for n in (value.value if isinstance(
+                        value, yaml.SequenceNode) else [value]) if isinstance(n, yaml.ScalarNode))
+                else:
+                    walk(value)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                walk(item)
+
+    walk(yaml.compose(text, Loader=yaml.SafeLoader))
+    out, at = [], 0
+    for start, end in sorted(spans):
+        lines = []
+        for line in text[start:end].split("\n"):
+            found = list(_PLAIN_WORD.finditer(line))
+            words = [m.group() for m in found]
+            shuffle(words)
+            pieces, last = [], 0
+            for m, word in zip(found, words):
+                pieces += [line[last:m.start()], word]
+                last = m.end()
+            lines.append("".join(pieces) + line[last:])
+        out += [text[at:start], "\n".join(lines)]
+        at = end
+    return "".join(out) + text[at:]
 
 
 def touch_one_scenario(course: Path) -> Path:

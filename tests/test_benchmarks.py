@@ -40,6 +40,7 @@ def test_every_benchmark_runs_quick_and_prints_a_table_and_json(tmp_path):
         assert "files parsed: 1" in warm["note"] and "files parsed: 1" in same["note"]
         assert f"files parsed: {size + 1}" not in warm["note"]
     assert "×" in check[f"{sizes[1]} scenarios, cold"]["note"]  # growth against the smaller course
+    assert f"{sizes[-1]} scenarios, reworded (not clones), cold" in check  # clones alone would flatter the cold check
 
     compiled = {row["what"]: tuple(map(int, re.search(r"PDFs compiled: (\d+) of (\d+)", row["note"]).groups()))
                 for row in rows if row["benchmark"] == "handouts"}

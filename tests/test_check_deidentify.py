@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from branchbook.check import deidentify, markup
 from branchbook.check.deidentify import contact_details, denylisted_spans, digest
@@ -114,3 +116,26 @@ def test_readings_allow_citations_and_admonitions_but_not_raw_html_or_includes()
         (19, 1, "raw HTML '<i>' is not allowed in a reading"),
         (19, 5, "raw HTML '</i>' is not allowed in a reading"),
     ]
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(st.lists(st.sampled_from(["a", "Main", "Street", "St", " ", "\n", "12", "٣", "+44", "(0)", "-", ".", "@", "x.org",
+                                 "ann", "http", "HTTPS", "://", "hTTp://", "www", "WWW.", "ſ", "K", "/", "_", "2024",
+                                 "1999-2001", "07700 900123"]), max_size=25).map("".join))
+def test_a_text_skipped_by_the_quick_look_has_no_contact_detail(text):
+    """The detectors run only on texts where a quick look finds what every detail holds: the same answers."""
+    everything = [(what, m.start(), m.end()) for what, rx in deidentify.DETECTORS.items() for m in rx.finditer(text)]
+    if not deidentify._ANY_DETAIL.search(text):
+        assert everything == [] and list(contact_details(text)) == []
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(st.lists(st.sampled_from(["a", " ", "\n", "{", "}", "{raw}", "`x`", "<", ">", "<b>", "]", "(", "](", "[a](",
+                                 "javascript:", "```", ":::", "~~~", "{cite}`k`", "<!--", "<x:y>", "http:"]),
+                max_size=25).map("".join))
+def test_a_text_skipped_by_the_quick_look_has_no_markup(text):
+    """Markup findings are looked for only where a quick look finds what each holds: the same answers."""
+    if not markup._ANY_MARKUP.search(text):
+        everything = [*markup._ROLE.finditer(text), *markup._HTML.finditer(text), *markup._LINK.finditer(text),
+                      *markup._DIRECTIVE.finditer(text)]
+        assert everything == [] and list(markup._findings(text)) == []

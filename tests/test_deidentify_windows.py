@@ -48,3 +48,81 @@ def test_a_file_with_many_hits_reports_each_at_its_place():
     denylist = frozenset({hashlib.sha256(b"the quill").hexdigest()})
     problems = list(deidentify.check_fields(fields, marks, denylist, []))
     assert [(p.line, p.col) for p in problems] == [(i + 1, len(f"f{i}: ") + 1) for i in range(1, 200, 2)]
+
+
+files = st.lists(st.lists(texts, min_size=1, max_size=4), min_size=1, max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(files, st.lists(st.sampled_from(WORDS), max_size=3), st.integers(0, 200), st.data())
+def test_what_earlier_files_taught_changes_no_hit(checked_files, listed_words, most_chars, data):
+    """Files checked one after the other, with the process remembering the texts it found clean (bounded, here
+    small enough that it also starts again), find exactly what each file finds on its own and what the
+    definition names."""
+    phrases = set(listed_words)
+    for fields in checked_files:  # and now and then a 2–3-word phrase of some file
+        words = deidentify.normalise(" ".join(fields)).split()
+        if len(words) > 3 and data.draw(st.booleans()):
+            at = data.draw(st.integers(0, len(words) - 3))
+            phrases.add(" ".join(words[at:at + data.draw(st.integers(2, 3))]))
+    denylist = frozenset(deidentify.digest(p) for p in phrases)
+    deidentify.forget()
+    limit = deidentify.MEMO_CHARS
+    deidentify.MEMO_CHARS = most_chars
+    try:
+        remembered = [sorted(spans(fields, denylist)) for fields in checked_files]
+        assert sum(map(len, deidentify._clean.texts)) <= most_chars  # what it keeps is bounded
+    finally:
+        deidentify.MEMO_CHARS = limit
+    alone = []
+    for fields in checked_files:
+        deidentify.forget()
+        alone.append(sorted(spans(fields, denylist)))
+    assert remembered == alone
+    assert alone == [sorted((i, w) for i, text in enumerate(fields) for w in reference_windows(text, denylist))
+                     for fields in checked_files]
+
+
+def spans(fields: list[str], denylist: frozenset[str]) -> list[tuple[int, str]]:
+    """(field, normalised window) of each hit in one file's fields, found as the check finds them."""
+    listed = deidentify._listed([deidentify._fold(text) for text in fields], denylist)
+    return [(i, deidentify.normalise(text[s:e])) for i, text in enumerate(fields)
+            for s, e in deidentify.denylisted_spans(text, denylist, listed)]
+
+
+class CountedSha256:
+    def __init__(self, monkeypatch):
+        self.hashed: list[bytes] = []
+        monkeypatch.setattr(deidentify, "_SHA256", self)
+
+    def __call__(self, data: bytes):
+        self.hashed.append(data)
+        return hashlib.sha256(data)
+
+
+def test_a_text_found_clean_in_one_file_is_not_hashed_again_in_the_next(monkeypatch):
+    hashes = CountedSha256(monkeypatch)
+    denylist = frozenset({deidentify.digest("Quill Zanzibar")})
+    deidentify.forget()
+    stock = "What would you do differently next time?"
+    list(deidentify.check_fields([(("text",), "The chair listens to Quill."), (("debrief", 0), stock)], marks_for("x"),
+                                 denylist, []))
+    assert b"the chair" in hashes.hashed and b"differently next time" in hashes.hashed
+    hashes.hashed.clear()
+    problems = list(deidentify.check_fields([(("text",), "The chair listens to Quill Zanzibar today."),
+                                             (("debrief", 0), stock)], marks_for("y"), denylist, []))
+    assert len(problems) == 1  # the listed phrase is found
+    # the new text's windows are hashed, each once; the stock question, seen whole and clean, is not split again
+    assert b"the chair" in hashes.hashed and b"differently next time" not in hashes.hashed
+    assert len(hashes.hashed) == len(set(hashes.hashed))
+    again = list(deidentify.check_fields([(("text",), "The chair listens to Quill Zanzibar today.")],
+                                         marks_for("y"), denylist, []))
+    assert [p.message for p in again] == [p.message for p in problems]  # a text with a hit is never remembered clean
+    hashes.hashed.clear()
+    other = frozenset({deidentify.digest("Quill")})  # another course's denylist: nothing carried over
+    assert len(list(deidentify.check_fields([(("text",), "The chair listens to Quill.")], marks_for("x"), other, []))) == 1
+    assert b"the chair" in hashes.hashed
+
+
+def marks_for(text: str):
+    return parse(f"text: {text}\n", "scenarios/x.yml")[1]

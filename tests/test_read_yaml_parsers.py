@@ -112,3 +112,56 @@ def test_a_value_that_does_not_fit_its_tag_is_a_problem_not_a_crash(parser, text
         pytest.skip("PyYAML was built without libyaml here")
     _, _, _, problems = _parse_with(PARSERS[parser], text)
     assert [(p.line, p.col, p.message) for p in problems] == [(1, col, message)]
+
+
+def _composed_and_careful(text: str):
+    """What the compiled composer's route gives (None: it left the text to the careful route), and the careful
+    route's own parse with libyaml's events."""
+    composed = yaml_source._parse_composed(text, "f.yml", 0, "en")
+    careful = yaml_source._parse(yaml_source._LIBYAML, text, "f.yml", 0, "en")
+    shown = lambda parsed: parsed and (parsed[0], dict(parsed[1]), parsed[1].refused, parsed[2])  # noqa: E731
+    return shown(composed), shown(careful)
+
+
+@needs_libyaml
+@pytest.mark.parametrize("path", [p for p in COURSE_FILES if p.suffix == ".yml"],
+                         ids=[str(p.relative_to(REPO)) for p in COURSE_FILES if p.suffix == ".yml"])
+def test_the_compiled_composer_reads_course_files_as_the_careful_route(path):
+    composed, careful = _composed_and_careful(path.read_text(encoding="utf-8"))
+    assert composed == careful  # (and it takes them all: none is left to the careful route)
+
+
+@needs_libyaml
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(yaml_texts())
+def test_the_compiled_composer_reads_random_yaml_as_the_careful_route_or_leaves_it(text):
+    try:
+        composed, careful = _composed_and_careful(text)
+    except (yaml.YAMLError, ValueError):
+        return  # the careful route raises here only for text that parse() then reads with the pure-Python parser
+    assert composed is None or composed == careful
+
+
+@needs_libyaml
+@pytest.mark.parametrize("text", [
+    "a: &x [1, 2]\nb: *x\n",  # an alias of a list
+    "a: &x 1\nb: *x\n",  # of a scalar
+    "&k key: 1\n*k : 2\n",  # as a key
+    "a: &x {b: 1}\nc: [*x, *x]\n",
+    "x:\n" + "".join(" " * i + "- \n" for i in range(1, 70)),  # nested past the bound, in blocks
+    "x: " + "[" * 70 + "]" * 70 + "\n",  # and in brackets
+])
+def test_aliases_and_deep_nesting_are_left_to_the_careful_route(text):
+    assert yaml_source._parse_composed(text, "f.yml", 0, "en") is None
+    data, marks, problems = yaml_source.parse(text, "f.yml")
+    assert problems  # refused as before: the alias, or the depth
+
+
+def test_text_nested_past_any_reason_is_refused_without_a_crash():
+    import subprocess
+    import sys
+
+    program = ("from branchbook.read import yaml_source; "
+               "print(yaml_source.parse('x: ' + '[' * 200000 + ']' * 200000, 'f.yml')[2][0].message)")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "nest" in done.stdout.lower(), done.stderr[-2000:]

@@ -340,9 +340,11 @@ def _check_files(jobs, check_file, cache: CheckCache) -> list[tuple[FileResult, 
 
 
 def _build_validators() -> None:
-    """The models build their validators when first used (``defer_build``): build them once before forking."""
+    """The models build their validators when first used (``defer_build``): build them once before forking
+    (and import what the reading ease needs, also used by every worker)."""
     for model in (Module, Scenario):
         model.model_rebuild(force=True)
+    content_rules.measures.prepare()
 
 
 def _lazy_marks(job: tuple[str, Path, str]) -> LazySourceMap:

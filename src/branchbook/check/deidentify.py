@@ -31,6 +31,9 @@ DETECTORS = {
         r"\b\d{1,5}\s+(?:[A-Z][\w'-]*\s+){1,3}(?:(?:Street|Road|Avenue|Lane|Drive|Boulevard|Way|Court|Place|Terrace|"
         r"Crescent|Close|Square)\b|(?:St|Rd|Ave|Ln|Dr|Blvd|Ct|Pl)\b\.?)"),
 }
+# What each detector's match starts with or holds (an '@', a digit, a web address's start), sought once: most
+# texts have none, and then the four detectors need not scan them.
+_ANY_DETAIL = re.compile(r"[@\d]|https?://|www\.", re.I)
 _NOT_PHONES = re.compile(r"(?:1[89]|20)\d\d\W+(?:1[89]|20)\d\d"  # a range of years
                          r"|\d{4}-\d\d-\d\d|\d\d?[./-]\d\d?[./-]\d\d(?:\d\d)?"  # a date
                          r"|\d+\.\d+")  # a decimal number
@@ -77,23 +80,75 @@ def _folded(text: str) -> tuple[str, list[int]]:
 
 
 _DIGEST = operator.methodcaller("digest")
+_ASCII_WORD = re.compile(rb"[A-Za-z0-9]+")  # _WORD in ASCII text
+_SHA256 = hashlib.sha256
+
+
+class _Clean:
+    """The (folded) texts already found clean for one denylist, with the denylist's digests as bytes.
+
+    Texts recur across a course's files (stock debrief questions, content notes, role titles; in the
+    benchmark's cloned courses, every text), and a text seen clean needs no windows at all. Kept for the
+    process (a check, ``serve``'s checks after it, each forked worker for its share) and bounded: past
+    :data:`MEMO_CHARS` characters it starts again empty. It only ever holds what is clean for its own
+    denylist, so it can change no result, only skip work. (Remembering single windows instead was
+    measured and did not pay: a course whose texts differ shares too few of its multi-word windows.)"""
+
+    def __init__(self, denylist: frozenset[str]):
+        self.denylist = denylist
+        self.digests = {bytes.fromhex(entry) for entry in denylist}
+        self.texts: set[str] = set()
+        self.chars = 0
+
+    def remember(self, texts: list[str]) -> None:
+        size = sum(map(len, texts))
+        if self.chars + size > MEMO_CHARS:
+            self.texts.clear()
+            self.chars = 0
+        if size <= MEMO_CHARS:
+            self.texts.update(texts)
+            self.chars += size
+
+
+MEMO_CHARS = 1 << 22  # a few MB of text
+_clean: _Clean | None = None
+
+
+def _clean_for(denylist: frozenset[str]) -> _Clean:
+    global _clean
+    clean = _clean
+    if clean is None or (clean.denylist is not denylist and clean.denylist != denylist):
+        clean = _clean = _Clean(denylist)
+    return clean
+
+
+def forget() -> None:
+    """Drop the texts the process remembers as clean (the next check hashes every window again)."""
+    global _clean
+    _clean = None
 
 
 def _listed(folded_texts: Iterable[str], denylist: frozenset[str]) -> set[str]:
     """The 1–4-word windows of the (folded) texts whose hash is listed.
 
-    Each distinct window is hashed once, and the loops run in C (``map``, ``zip``): this is the
-    check's hot spot, linear in the text."""
-    windows: set[str] = set()
-    for folded in folded_texts:
-        words = _WORD.findall(folded)
-        windows.update(words)
-        for k in range(2, MAX_WINDOW + 1):
-            windows.update(map(" ".join, zip(*(words[i:] for i in range(k)))))
+    Each distinct window is hashed once (none of a text found clean before, see :class:`_Clean`), and
+    the loops run in C (``map``, ``zip``): this is the check's hot spot, linear in the text."""
+    clean = _clean_for(denylist)
+    windows: set[bytes] = set()  # as UTF-8, what is hashed
+    new_texts = [folded for folded in folded_texts if folded not in clean.texts]
+    for folded in new_texts:
+        ascii_only = folded.isascii()  # (most texts) words and windows found in its bytes: nothing to encode
+        words = _ASCII_WORD.findall(folded.encode()) if ascii_only else _WORD.findall(folded)
+        join = b" ".join if ascii_only else " ".join
+        for k in range(1, MAX_WINDOW + 1):
+            found = map(join, zip(*(words[i:] for i in range(k)))) if k > 1 else words
+            windows.update(found if ascii_only else map(str.encode, found))
     ordered = list(windows)
-    digests = {bytes.fromhex(entry) for entry in denylist}
-    hashes = map(_DIGEST, map(hashlib.sha256, map(str.encode, ordered)))
-    return set(itertools.compress(ordered, map(digests.__contains__, hashes)))
+    hashes = map(_DIGEST, map(_SHA256, ordered))
+    listed = {window.decode() for window in itertools.compress(ordered, map(clean.digests.__contains__, hashes))}
+    if not listed:  # (with a hit, rare, no text of this file is remembered)
+        clean.remember(new_texts)
+    return listed
 
 
 def denylisted_spans(text: str, denylist: frozenset[str], listed: set[str] | None = None) -> Iterator[tuple[int, int]]:
@@ -121,6 +176,8 @@ def denylisted_spans(text: str, denylist: frozenset[str], listed: set[str] | Non
 
 def contact_details(text: str) -> Iterator[tuple[str, int, int]]:
     """(what, start, end) of every e-mail address, URL, phone number and street address in ``text``."""
+    if not _ANY_DETAIL.search(text):
+        return
     found = [(what, m.start(), m.end()) for what, rx in DETECTORS.items() for m in rx.finditer(text)]
     links = [(s, e) for what, s, e in found if what in ("an e-mail address", "a URL")]
     for what, start, end in found:

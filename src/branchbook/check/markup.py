@@ -34,6 +34,7 @@ SAFE_DIRECTIVES = {"admonition", "attention", "caution", "danger", "error", "hin
                    "grid", "grid-item", "code-block", "code", "sourcecode"}
 _LITERAL_DIRECTIVES = {"code-block", "code", "sourcecode"}  # their content is shown as code, not parsed
 _MYST_DIRECTIVE = re.compile(r"^\{([\w:+.-]+)\}")
+_ANY_MARKUP = re.compile(r"[{<]|\]\(")  # what every role, directive, tag and link above holds
 
 
 def _blank(match: re.Match) -> str:
@@ -66,6 +67,8 @@ def words(kind: str, detail: str, lang: str = "en") -> str:
 
 def _findings(text: str) -> Iterator[tuple[int, str, str]]:
     """(offset, kind, detail) of each piece of markup: kind is role, html, link or directive."""
+    if not _ANY_MARKUP.search(text):
+        return  # (most texts)
     for m in _ROLE.finditer(text):
         yield m.start(), "role", m.group(1)
     # Roles, code blocks and code spans blanked (same length): HTML shown as code is harmless.

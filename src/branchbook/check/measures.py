@@ -14,12 +14,26 @@ from .states import Exploration
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 
+# Text whose Markdown is at most paragraphs and '- ' bullets of plain words: none of the characters that start
+# emphasis, code, links, escapes, entities or HTML; no line that could open another block (indented, or
+# starting with another list, quote, heading or rule marker, or a digit); no space at a line's end (a hard
+# break); nothing unprintable but line breaks.
+_MARKUP = re.compile(r"[\\`*_\[\]<>&#~]|^(?!- [^ \-+=*>#\d])[ \-+=*>#\d]| $", re.M)
+_BLOCKS = re.compile(r"\n\n+|\n(?=- )|^- ", re.M)  # where a paragraph or a bullet's text starts
+
 
 @lru_cache(maxsize=8192)  # the same labels and feedback are measured twice
-def to_plain(text: str) -> str:
-    from ..write import markdown  # here: a check answered from its cache measures nothing (markdown_it is slow to import)
+def to_plain(text: str | None) -> str:
+    """``markdown.to_plain(text)``, without parsing the Markdown when it is only paragraphs and simple bullets
+    (nine in ten scene texts; the Markdown parser was most of the reading ease's time): each paragraph or
+    bullet is its lines joined by spaces, and they are joined by blank lines."""
+    if not text or _MARKUP.search(text) or not text.replace("\n", "").isprintable():
+        from ..write import markdown  # here: a check answered from its cache measures nothing (markdown_it is slow to import)
 
-    return markdown.to_plain(text)
+        return markdown.to_plain(text)
+    blocks = (" ".join(block.split("\n")) for block in _BLOCKS.split(text.strip("\n")))
+    return "\n\n".join(block for block in blocks if block)
+
 
 _ROLE = re.compile(r"\{[a-z:]+\}`[^`]*`")  # {cite}`key` is not read as words
 
@@ -39,9 +53,30 @@ def scene_plain(node: Node) -> str:
 
 def reading_ease(text: str) -> float:
     """Flesch reading ease (textstat 0.7.4 counts syllables with pyphen, offline)."""
-    import textstat  # here: importing it takes a quarter of a second, and a check answered from its cache never needs it
+    return round(_textstat().flesch_reading_ease(text), 1)
 
-    return round(textstat.flesch_reading_ease(text), 1)
+
+def prepare() -> None:
+    """Import textstat and load its hyphenation patterns now: before workers fork, so that each does not
+    do it again (a quarter of a second or more)."""
+    _textstat()
+
+
+@lru_cache(maxsize=1)
+def _textstat():
+    """A textstat of our own whose syllable count remembers each word's: textstat asks pyphen again for every
+    word of every text (most of its time), while a course's texts share most of their words. Imported here:
+    importing textstat takes a quarter of a second, and a check answered from its cache never needs it."""
+    from textstat.textstat import textstatistics
+
+    stats = textstatistics()
+    syllables = lru_cache(maxsize=1 << 16)(lambda word: len(stats.pyphen.positions(word)) + 1)
+
+    def syllable_count(text: str, lang: str | None = None) -> int:  # textstat's own, word by word
+        return sum(map(syllables, stats.remove_punctuation(text.lower()).split()))
+
+    stats.syllable_count = syllable_count
+    return stats
 
 
 def decisions(scenario: Scenario) -> list[str]:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections import deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterator
 
 from ..messages import message
 from ..messages.formats import number
-from ..model import Scenario, conditions, story
+from ..model import Choice, Scenario, conditions, story
 from ..problems import Problem, did_you_mean
 from ..source_map import SourceMap
 from .partial import LeftOut
@@ -53,37 +54,64 @@ class Exploration:
 
 def explore(scenario: Scenario, limit: int = STATE_LIMIT) -> Exploration | None:
     """The reachable state space, or None when the scenario cannot be explored (a missing start
-    scene or undeclared variables, reported by the checks)."""
+    scene or undeclared variables, reported by the checks).
+
+    The last scenario's answer is kept (one entry, the scenario held by identity; models are frozen):
+    the state rules here and the content bars both need it for the same scenario, one after the other."""
+    last = _last
+    if last is not None and last[0] is scenario and last[1] == limit:
+        return last[2]
+    found = _explore(scenario, limit)
+    globals()["_last"] = (scenario, limit, found)
+    return found
+
+
+_last: tuple[Scenario, int, Exploration | None] | None = None
+
+
+def _explore(scenario: Scenario, limit: int) -> Exploration | None:
     if scenario.start not in scenario.nodes or any(_undeclared(scenario)):
         return None
     names = list(scenario.variables)
     found = Exploration(names)
+    nodes, seen, offered = scenario.nodes, found.seen, found.offered
+    # How each scene's choices are taken, worked out once: whether any has a condition (if none, the scene
+    # offers every choice in every state) and whether it has effects (if none, the values stay as they are).
+    plans: dict[str, tuple[bool, list[tuple[int, Choice, str, bool]]] | None] = {
+        node_id: None if story.is_over(node) or not node.choices  # an ending, or a dead end (graph.check reports it)
+        else (any(c.when is not None for c in node.choices),
+              [(i, c, c.goto, bool(c.effects)) for i, c in enumerate(node.choices) if c.goto in nodes])
+        for node_id, node in nodes.items()}
+    visited: set[str] = set()
     initial = story.start(scenario)
     start: State = (scenario.start, tuple(initial[n] for n in names))
-    found.seen[start] = None
+    seen[start] = None
     queue = deque([start])
     while queue:
         state = queue.popleft()
         node_id, packed = state
+        plan = plans[node_id]
+        if plan is None:
+            continue
+        conditional, steps = plan
         values = dict(zip(names, packed))
-        node = scenario.nodes[node_id]
-        if story.is_over(node) or not node.choices:
-            continue  # an ending, or a dead end (graph.check reports it)
-        options = story.offered(node, values)
-        if not options:
-            found.stuck.setdefault(node_id, values)
-        for i in options:
-            found.offered.add((node_id, i))
-            choice = node.choices[i]
-            if choice.goto not in scenario.nodes:
-                continue
-            after = story.take(scenario, choice, values)
-            reached: State = (choice.goto, tuple(after[n] for n in names))
-            if reached not in found.seen:
-                if len(found.seen) >= limit:
-                    found.complete = False
+        if conditional:
+            options = story.offered(nodes[node_id], values)
+            if not options:
+                found.stuck.setdefault(node_id, values)
+            offered.update((node_id, i) for i in options)
+            steps = [step for step in steps if step[0] in options]
+        elif node_id not in visited:
+            visited.add(node_id)
+            offered.update((node_id, i) for i in range(len(nodes[node_id].choices)))
+        for i, choice, goto, changes in steps:
+            # story.take returns the values in the order it was given them, which is ``names``
+            reached: State = (goto, tuple(story.take(scenario, choice, values).values()) if changes else packed)
+            if reached not in seen:
+                if len(seen) >= limit:
+                    found.complete = False  # (``offered`` is then partial too, and not used)
                     return found
-                found.seen[reached] = (state, i)
+                seen[reached] = (state, i)
                 queue.append(reached)
     return found
 
@@ -126,14 +154,20 @@ def _ranges(scenario: Scenario, marks: SourceMap, say) -> Iterator[Problem]:
                                 say("initial_outside_hint"))
 
 
+@lru_cache(maxsize=4096)
+def _names_read(when: str) -> list[str]:
+    """The variables a condition reads, sorted (parsed once per text: every check of a scenario asks)."""
+    return sorted(conditions.names(conditions.parse(when)))
+
+
 def _undeclared(scenario: Scenario) -> Iterator[tuple[str, int, str, str]]:
     for node_id, node in scenario.nodes.items():
         for i, choice in enumerate(node.choices):
             for name in choice.effects:
                 if name not in scenario.variables:
                     yield node_id, i, "effects", name
-            if choice.condition is not None:
-                for name in sorted(conditions.names(choice.condition)):
+            if choice.when is not None:
+                for name in _names_read(choice.when):
                     if name not in scenario.variables:
                         yield node_id, i, "when", name
 

@@ -99,6 +99,15 @@ else:
 
     _LIBYAML = _LibyamlLoader
 
+    class _ComposedInC(CParser, _Resolver):  # libyaml's parser and PyYAML's compiled composer (see _parse_composed)
+        def __init__(self, stream):
+            CParser.__init__(self, stream)
+            _Resolver.__init__(self)
+
+
+class _Unusual(Exception):
+    """The compiled composer's tree holds an alias or nests deeper than allowed: the careful route decides."""
+
 
 def _single_node(loader_class, text: str) -> Node | None:
     loader = loader_class(text)
@@ -233,10 +242,12 @@ def _byte_position(raw: bytes, index: int) -> tuple[int, int]:
 def parse(text: str, file: str, line_offset: int = 0, lang: str = "en") -> tuple[Any, SourceMap, list[Problem]]:
     """Parse YAML text into plain data and its source map; problems instead of exceptions."""
     if _LIBYAML is not None and "\t" not in text:  # libyaml accepts some tabs that PyYAML refuses
-        try:
-            parsed = _parse(_LIBYAML, text, file, line_offset, lang)
-        except ValueError:  # text libyaml cannot take at all (a lone surrogate): the pure-Python reader says why
-            parsed = None
+        parsed = _parse_composed(text, file, line_offset, lang)
+        if parsed is None:
+            try:
+                parsed = _parse(_LIBYAML, text, file, line_offset, lang)
+            except ValueError:  # text libyaml cannot take at all (a lone surrogate): the pure-Python reader says why
+                parsed = None
         if parsed is not None and not parsed[2]:
             return parsed
         # A file with problems is parsed again by the pure-Python parser, so that every problem is located and
@@ -262,6 +273,33 @@ def _parse(loader_class, text: str, file: str, line_offset: int, lang: str) -> t
                                      message("read.yaml.what_it_holds_hint", lang))]
     problems: list[Problem] = []
     data = _build(root, (), marks, problems, SafeConstructor(), lang)
+    return data, marks, problems
+
+
+def _parse_composed(text: str, file: str, line_offset: int, lang: str) -> tuple[Any, SourceMap, list[Problem]] | None:
+    """The parse of a well-formed file, composed by PyYAML's compiled composer (several times faster than
+    composing in Python); None when the careful route must decide: any error, an alias (the compiled
+    composer shares the aliased node, never expanding it, and the tree is given up at the first node seen
+    twice), nesting past :data:`MAX_DEPTH`, or text that could nest deep enough to strain the compiled
+    composer's own recursion (it has no bound)."""
+    lines = text.split("\n")
+    if 2 * max(map(len, lines)) + text.count("[") + text.count("{") > 2_000:  # a bound on the nesting (indentation, brackets)
+        return None
+    loader = _ComposedInC(text)
+    try:
+        root = loader.get_single_node()
+    except Exception:  # noqa: BLE001 - whatever it is, the careful route words it
+        return None
+    finally:
+        loader.dispose()
+    if root is None:
+        return None
+    marks = SourceMap(file, line_offset, text)
+    problems: list[Problem] = []
+    try:
+        data = _build(root, (), marks, problems, SafeConstructor(), lang, set())
+    except _Unusual:
+        return None
     return data, marks, problems
 
 
@@ -295,7 +333,12 @@ def _refuse(path: DataPath, marks: SourceMap, problems: list[Problem], said: str
 
 
 def _build(node: Node, path: DataPath, marks: SourceMap, problems: list[Problem], constructor: SafeConstructor,
-           lang: str) -> Any:
+           lang: str, seen: set[int] | None = None) -> Any:
+    """``seen``: the nodes built so far, when the tree may share nodes (aliases) or nest too deep."""
+    if seen is not None:
+        if id(node) in seen or len(path) >= MAX_DEPTH:
+            raise _Unusual
+        seen.add(id(node))
     marks[path] = _mark(node, marks.line_offset)
     if node.tag not in _PLAIN_TAGS:
         return _refuse(path, marks, problems, message("read.yaml.tag_not_allowed", lang, tag=_tag_name(node.tag)),
@@ -306,6 +349,10 @@ def _build(node: Node, path: DataPath, marks: SourceMap, problems: list[Problem]
     if isinstance(node, MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
+            if seen is not None:
+                if id(key_node) in seen:
+                    raise _Unusual
+                seen.add(id(key_node))
             fits, key = _scalar(key_node, constructor) if isinstance(key_node, ScalarNode) else (False, None)
             if not fits or key_node.tag not in _PLAIN_TAGS or not isinstance(key, (str, int)) or isinstance(key, bool):
                 problems.append(Problem(marks.file, key_node.start_mark.line + 1 + marks.line_offset,
@@ -321,10 +368,10 @@ def _build(node: Node, path: DataPath, marks: SourceMap, problems: list[Problem]
                                         message("read.yaml.duplicate_key_hint", lang)))
                 continue
             marks[path + (key, "[key]")] = _mark(key_node, marks.line_offset)
-            result[key] = _build(value_node, path + (key,), marks, problems, constructor, lang)
+            result[key] = _build(value_node, path + (key,), marks, problems, constructor, lang, seen)
         return result
     if isinstance(node, SequenceNode):
-        return [_build(item, path + (i,), marks, problems, constructor, lang) for i, item in enumerate(node.value)]
+        return [_build(item, path + (i,), marks, problems, constructor, lang, seen) for i, item in enumerate(node.value)]
     fits, value = _scalar(node, constructor)
     if not fits:
         shown = node.value if len(node.value) <= 40 else node.value[:40] + "…"
