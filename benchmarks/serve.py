@@ -9,9 +9,10 @@ and the one-scenario-edit ``build`` against the Jupyter Book 1 CLI on the same g
   serve hands the open page the new player in place, so the page should not load again: the
   page loads during the edits are counted too.
 - serve, module edit: the same for a word added to a module's reading (waits for Sphinx; the
-  page reloads). Each save comes a few seconds after the site caught up with the last (an
-  author's pause). Also reported: serve's own time from a scenario save to the event that hands
-  the page its new player (the check included).
+  page then shows the rebuilt page's changes in place, so it should not load again either). Each
+  save comes a few seconds after the site caught up with the last (an author's pause). Also
+  reported: serve's own time from a scenario save to the event that hands the page its new player
+  (the check included).
 - build ratio: ``branchbook build --no-handouts`` (the whole command) after a one-scenario edit,
   against ``jupyter-book build`` of a second copy of the same generated sources after the same
   edit (the issue's method), each the median of several edits.

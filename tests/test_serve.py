@@ -223,11 +223,56 @@ def test_a_broken_file_shows_a_banner_and_keeps_the_last_good_page(served: Serve
     banner.wait_for(state="detached", timeout=WAIT_S * 1000)
 
 
-def test_a_module_reading_edit_reaches_its_page(served: Served):
+MODULE_PAGE = "modules/basics.html"
+
+
+def loads_of(page) -> list[str]:
+    """The page loads from now on, counted as the benchmark counts them."""
+    loads: list[str] = []
+    page.on("load", lambda _: loads.append(page.url))
+    return loads
+
+
+def shows(page, text: str) -> None:
+    page.wait_for_function("text => (document.querySelector('main') || {}).textContent?.includes(text)", arg=text,
+                           timeout=WAIT_S * 1000)
+
+
+@pytest.mark.browser
+def test_a_module_reading_edit_shows_in_the_open_page_in_place(served: Served, page):
+    page.set_viewport_size({"width": 1000, "height": 420})  # short: the page scrolls
+    page.goto(served.url + MODULE_PAGE)
+    # the reader answered the knowledge check (what its script shows) and scrolled down to it
+    question = page.locator(".bb-check .bb-question").first
+    question.get_by_label("Because the rules say so.").check()
+    question.get_by_role("button", name="Check answer").click()
+    answered = question.locator(".bb-check-result").inner_text()
+    assert answered
+    question.scroll_into_view_if_needed()
+    assert page.evaluate("window.scrollY") > 0
+    where = question.evaluate("q => q.getBoundingClientRect().top")
+    page.evaluate("window.bbNotReloaded = true")
+    loads = loads_of(page)
     since = served.mark()
-    served.edit("modules/basics.md", ("\n## ", "\nA sentence added while serving.\n\n## "))
-    served.wait_for(r"^site rebuilt.*reload.*modules/basics\.html", since)
-    assert "A sentence added while serving." in served.get("modules/basics.html")
+
+    served.edit("modules/basics.md", ("is an ambush", "is an ambush. A sentence added while serving"))
+
+    shows(page, "A sentence added while serving")
+    assert served.wait_for(r"^site rebuilt.*", since).group(0).endswith(f"reload {MODULE_PAGE}")
+    assert "A sentence added while serving" in served.get(MODULE_PAGE)
+    assert page.evaluate("window.bbNotReloaded") is True and not loads  # shown in place
+    assert page.locator("main").inner_text().count("A sentence added while serving") == 1
+    assert question.locator(".bb-check-result").inner_text() == answered  # the reader's answer stays
+    assert question.locator(".bb-explanation:not([hidden])").evaluate("d => d.open")
+    assert abs(question.evaluate("q => q.getBoundingClientRect().top") - where) < 1  # it has not moved on screen
+
+    # a change inside what a script set up (the knowledge check) cannot be patched in: the page reloads
+    since = served.mark()
+    served.edit("modules/basics.md", ("Rules may say so", "Rules may well say so"))
+    shows(page, "Rules may well say so")
+    served.wait_for(r"^site rebuilt.*reload", since)
+    page.wait_for_load_state("load")
+    assert page.evaluate("window.bbNotReloaded") is None and len(loads) == 1
 
 
 def test_the_reload_hook_is_served_never_built(served: Served):
@@ -235,7 +280,7 @@ def test_the_reload_hook_is_served_never_built(served: Served):
     built = [p for p in site.rglob("*") if p.is_file()]
     assert built
     assert not [p for p in built if b"__branchbook__" in p.read_bytes()]
-    assert preview_server.TAG in served.get(PAGE)
+    assert f'src="{preview_server.SCRIPT_SRC}"' in served.get(PAGE)
     assert "EventSource" in served.get("__branchbook__/reload.js")
 
 
@@ -378,6 +423,38 @@ def current_problems(served: Served) -> list[str]:
     raise AssertionError("no problems event")
 
 
+def test_a_warmed_up_sphinx_writes_the_same_site(mini_course: Path):
+    """serve's waiting Sphinx renders the home page once before it is needed (``--warm``); the build
+    after that must write exactly what a build without the warm-up writes."""
+    from branchbook import site
+    from branchbook.build import build
+    from branchbook.serve.session import ANSI
+
+    build(load_course(mini_course).course, handouts=False)  # here: Sphinx starts afresh in a moved book
+    book = mini_course / "book"
+    source = book / "modules" / "basics.md"  # one page outdated, as after a reading edit
+    source.write_text(source.read_text(encoding="utf-8") + "\nA sentence added for the build.\n", encoding="utf-8")
+    written, rewritten = {}, {}
+    for warm in (False, True):
+        child = site.SphinxChild(book, site.stage(site.SitePaths(book), False), rebuild_all=False,
+                                 warnings_as_errors=True, warm=warm)
+        try:
+            for line in child.process.stdout:  # ready (and warmed up) before it is asked to build, as in serve
+                child.log.append(line)
+                if line.startswith(site.READY):
+                    break
+            child.go()
+            child.wait()
+            html = child.staging / "html"
+            written[warm] = {p.relative_to(html).as_posix(): p.read_bytes() for p in html.rglob("*") if p.is_file()}
+            rewritten[warm] = sum(ANSI.sub("", line).startswith("writing output... [") for line in child.log)
+        finally:
+            child.cancel()
+    assert "A sentence added for the build." in written[True]["modules/basics.html"].decode("utf-8")
+    assert written[True] == written[False]
+    assert 1 <= rewritten[True] == rewritten[False] <= 2  # incremental: that page (and the home page)
+
+
 def test_a_failed_sphinx_build_keeps_the_last_site_and_says_where(served: Served):
     intro = served.course / "book" / "intro.md"
     good = intro.read_text(encoding="utf-8")
@@ -416,7 +493,7 @@ def test_a_course_with_problems_from_the_start_gets_a_page_not_a_blank(mini_cour
     try:
         server.wait_for(r"nowhere-at-all", timeout=120)
         home = server.get("")
-        assert "not built yet" in home and preview_server.TAG in home
+        assert "not built yet" in home and f'src="{preview_server.SCRIPT_SRC}"' in home
         assert any(m.startswith(f"scenarios/{SCENARIO}.yml:") for m in current_problems(server))
         path.write_text(good, encoding="utf-8")
         server.wait_for(r"^site rebuilt", timeout=FIRST_BUILD_S)

@@ -146,11 +146,12 @@ class SphinxChild:
     starts up, instead of one after the other."""
 
     def __init__(self, book: Path, staging: Path, *, rebuild_all: bool, warnings_as_errors: bool,
-                 on_progress: Callable[[str, int], None] | None = None):
+                 on_progress: Callable[[str, int], None] | None = None, warm: bool = False):
         command = [sys.executable, "-m", "branchbook.sphinx_run", str(book), str(staging / "html"),
                    str(staging / "doctrees"), "--wait", "--jobs", str(jobs(rebuild_all))]
         command += ["--all"] if rebuild_all else []
         command += ["--warnings-as-errors"] if warnings_as_errors else []
+        command += ["--warm"] if warm else []  # see sphinx_run: for a child that waits long anyway
         self.staging, self.rebuild_all, self.on_progress, self.log = staging, rebuild_all, on_progress, []
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,

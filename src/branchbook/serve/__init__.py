@@ -1,9 +1,10 @@
 """``branchbook serve``: a live preview of the course that follows every save.
 
 Builds once, serves the site on 127.0.0.1, watches the author's files, and on each save checks,
-hands a changed scenario's new player to the tabs showing it, regenerates what changed and reloads
-the tabs whose page the site rebuild changed (``session``); the server adds the reload hook and the
-fresh player data as it sends pages, and streams the events (``server``); ``watch`` says which saves count.
+hands a changed scenario's new player to the tabs showing it, regenerates what changed and brings
+the tabs whose page the site rebuild changed up to date, in place where it can (``session``); the
+server adds the reload hook and the fresh player data as it sends pages, and streams the events
+(``server``); ``watch`` says which saves count.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """The preview server: the built site as it is, plus what only ``serve`` adds at response time.
 
 - Every HTML page gets one ``<script src>`` of serve's own (``reload.js``: live reload and the
-  problems banner), added as the page is sent; the files on disk never contain it. The site's
+  problems banner), added as the page is sent; the files on disk never contain it. Its
+  ``data-bb-page`` is a digest of the page as sent, so the script can tell whether the page it
+  fetches later is still the version its tab loaded. The site's
   Content-Security-Policy allows it (a script from the site's own origin, and a connection to it).
 - A scenario page whose data changed after the last Sphinx build is sent with its player rendered
   afresh from the new data (by the Sphinx extension's own template and escaping, so the page is
@@ -12,6 +14,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import json
 import re
@@ -22,7 +25,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 PREFIX = "/__branchbook__/"
 SCRIPT = Path(__file__).with_name("reload.js")
-TAG = f'<script defer src="{PREFIX}reload.js"></script>'
+SCRIPT_SRC = f"{PREFIX}reload.js"
 PLAYER_START = '<div class="bb-player"'
 _DIV = re.compile(r"<div\b|</div>")
 WAITING = """<!DOCTYPE html>
@@ -102,10 +105,16 @@ def player_region(html: str) -> tuple[int, int] | None:
     return None
 
 
+def tag(html: str) -> str:
+    """The reload script's tag for ``html``."""
+    version = hashlib.sha256(html.encode("utf-8")).hexdigest()[:16]
+    return f'<script defer src="{SCRIPT_SRC}" data-bb-page="{version}"></script>'
+
+
 def inject(html: str) -> str:
     """The page with the reload script added before ``</body>``."""
     at = html.rfind("</body>")
-    return html[:at] + TAG + "\n" + html[at:] if at >= 0 else html + TAG
+    return html[:at] + tag(html) + "\n" + html[at:] if at >= 0 else html + tag(html)
 
 
 class PreviewServer(http.server.ThreadingHTTPServer):

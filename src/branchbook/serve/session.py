@@ -5,8 +5,10 @@ player data changed is shown at once: its page is served with the new player (se
 and the tabs showing it are handed that player and show it in place (``reload.js`` passes the
 data to the player's ``window.branchbook.update``, which keeps the reader at the same step), with
 no reload. Sphinx brings the site up to date in a background thread; when the new site is live,
-the pages that now differ from what the tabs show reload, and the fresh-data stand-ins go. A tab
-that was handed a player already shows what Sphinx then writes, so it does not reload again.
+the tabs whose page now differs from what they show are told, and the fresh-data stand-ins go.
+Such a tab fetches its page and swaps in what changed (``reload.js``), or reloads when that
+cannot be done safely. A tab that was handed a player already shows what Sphinx then writes, so
+it is not told again.
 Nothing that fails is ever shown in place of the last good version: problems go to the terminal,
 as ``branchbook check`` prints them, and to a banner on every open page.
 """
@@ -144,8 +146,8 @@ def stand_in_player(course: Course, scenario: Scenario) -> str:
 
 class SiteBuilder(threading.Thread):
     """Sphinx in the background: one build at a time, saves during a build coalesced into the
-    next one, and the next build's Sphinx started ahead (it waits, already initialised, so a
-    build costs only Sphinx's reading and writing, not its two-second start)."""
+    next one, and the next build's Sphinx started ahead (it waits, already initialised and warmed
+    up, so a build costs only Sphinx's reading and writing, not its two-second start)."""
 
     def __init__(self, preview: Preview):
         super().__init__(name="branchbook-site", daemon=True)
@@ -198,7 +200,7 @@ class SiteBuilder(threading.Thread):
         if self._child is None:
             self._child_inputs = self._inputs()
             self._child = site.SphinxChild(self.preview.book, site.stage(paths, fresh), rebuild_all=fresh,
-                                           warnings_as_errors=True)
+                                           warnings_as_errors=True, warm=True)
         return self._child
 
     def _idle_work(self) -> bool:

@@ -26,11 +26,18 @@ def _parser() -> MarkdownIt:
     return md
 
 
+RENDERED = 1 << 15  # texts whose HTML is kept: more than the shipped course has (about 3,600)
+
+
+@lru_cache(maxsize=RENDERED)
 def to_html(text: str) -> str:
-    """Markdown → HTML fragment with every tag in the source escaped."""
+    """Markdown → HTML fragment with every tag in the source escaped. Kept per text: ``serve``
+    regenerates every scenario's player data on each save, and rendering the unchanged texts
+    again was most of that time (0.6 of 0.9 s after a reading edit of the shipped course)."""
     return _parser().render(text).strip()
 
 
+@lru_cache(maxsize=RENDERED)
 def to_inline_html(text: str) -> str:
     """A one-line label: inline Markdown only, no wrapping paragraph."""
     return _parser().renderInline(text).strip()
