@@ -211,3 +211,15 @@ def test_pages_link_to_every_handout_and_notebook(mini_course: Path):
     assert [c["id"] for c in handouts.quickref_cards()] == [c for c, _ in layout.QUICKREF_CARDS]
     module = (site / "modules" / "basics.html").read_text()
     assert "basics-session-report.ipynb" in module and "basics.pdf" in module
+
+
+def test_a_changed_title_reaches_the_contents_of_every_page(mini_course: Path):
+    # every page's sidebar lists the titles of the others: Sphinx alone would rewrite only the changed page
+    build(load_course(mini_course).course, handouts=False)
+    scenario = mini_course / "scenarios" / "noticeboard.yml"
+    scenario.write_text(scenario.read_text(encoding="utf-8").replace("title: The noticeboard", "title: The notice wall"),
+                        encoding="utf-8")
+    site = build(load_course(mini_course).course, handouts=False).site
+    pages = sorted(site.rglob("*.html"))
+    assert len([page for page in pages if "The notice wall" in page.read_text(encoding="utf-8")]) > 2
+    assert [page.relative_to(site).as_posix() for page in pages if "The noticeboard" in page.read_text(encoding="utf-8")] == []

@@ -147,6 +147,25 @@ def start_site_build(root: Path, *, warnings_as_errors: bool = True,
                             warnings_as_errors=warnings_as_errors)
 
 
+_TITLE = re.compile(rb"^# (.*)$", re.M)
+
+
+def _title(page: bytes) -> bytes | None:
+    found = _TITLE.search(page)
+    return found.group(1) if found else None
+
+
+def rebuild_every_page(book: Path, files: dict[str, bytes], plan: output.Plan) -> bool:
+    """Whether applying ``plan`` changes what every page shows: the table of contents, a page
+    removed, or the title of a page about to be rewritten. Every page's sidebar lists the pages by
+    title, and Sphinx rewrites only the pages whose sources changed, so the others would keep the
+    old contents. Call it before the plan is applied (it reads the pages being replaced)."""
+    if "_toc.yml" in plan.write or plan.delete:
+        return True
+    return any(name.endswith(".md") and (book / name).is_file() and _title((book / name).read_bytes()) != _title(files[name])
+               for name in plan.write)
+
+
 def build(course: Course, *, handouts: bool = True, paper: str = "a4", force: bool = False,
           warnings_as_errors: bool = True,
           rebuild_all: bool = False, on_progress: Progress | None = None,
@@ -169,6 +188,7 @@ def build(course: Course, *, handouts: bool = True, paper: str = "a4", force: bo
         if handouts:
             cache.prune()
         plan = output.plan(book, files, force=force)
+        every_page = rebuild_every_page(book, files, plan)
         if language is None:
             for name, data in author_files(course).items():
                 output.write_if_missing(book / name, data)
@@ -179,7 +199,7 @@ def build(course: Course, *, handouts: bool = True, paper: str = "a4", force: bo
         raise
     say("generated", 100)
     paths = site.SitePaths(book, language)
-    fresh = rebuild_all or "_toc.yml" in plan.write or bool(plan.delete)
+    fresh = rebuild_all or every_page
     child = started
     if child is not None and fresh and not child.rebuild_all:  # it read the old table of contents
         child.cancel()

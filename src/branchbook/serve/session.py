@@ -83,6 +83,7 @@ class Preview:
                 self.say(f"error: {line}")
             self.problems(check=conflict.problems)
             return
+        every_page = build.rebuild_every_page(self.book, files, plan)
         for name, data in build.author_files(course).items():
             if output.write_if_missing(self.book / name, data):
                 self._created[self.book / name] = data
@@ -97,7 +98,7 @@ class Preview:
             return
         if self.scenario and set(plan.write) == {layout.player_json(self.scenario)} and not (plan.delete or book_edits):
             return  # previewing this scenario alone: its page is already shown as Sphinx would write it
-        self.builder.request(self.generation, fresh="_toc.yml" in plan.write or bool(plan.delete))
+        self.builder.request(self.generation, fresh=every_page)
 
     def authors_saves(self, changed: set[Path]) -> set[Path]:
         """``changed`` without the files serve created itself (``_config.yml``, ``intro.md``) and
