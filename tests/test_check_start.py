@@ -171,3 +171,29 @@ def test_in_one_process_an_unchanged_file_is_not_read_again_and_a_changed_one_is
     problems, course = report_of(mini)
     assert path.name in reads and changed.split(":", 1)[1].strip() in [s.title for s in course.scenarios]
 
+
+
+TEXTSTAT = """
+import sys
+{first}
+from branchbook.check import measures
+ease = measures.reading_ease("The committee met. It listened, and it said what would happen next.")
+before = "pkg_resources" in sys.modules
+used = sys.modules["textstat.textstat"].pkg_resources.resource_stream  # what textstat's word lists would call
+print(ease, before, type(sys.modules["pkg_resources"]).__name__, callable(used))
+"""
+
+
+@pytest.mark.parametrize("first", ["", "import pkg_resources"])
+def test_the_reading_ease_does_not_import_pkg_resources_until_something_uses_it(first):
+    # textstat imports setuptools' pkg_resources for word lists the reading ease never reads (half its import);
+    # it gets a stand-in, and anything that then uses it (or imports it) gets the real module
+    done = subprocess.run([sys.executable, "-c", TEXTSTAT.format(first=first)], capture_output=True, text=True,
+                          check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    ease, before, kind, used = done.stdout.split()
+    from textstat.textstat import textstatistics
+
+    assert float(ease) == round(textstatistics().flesch_reading_ease(
+        "The committee met. It listened, and it said what would happen next."), 1)
+    assert before == ("True" if first else "False")
+    assert kind == "module" and used == "True"

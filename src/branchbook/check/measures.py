@@ -3,7 +3,10 @@ words, reading ease, decisions, and the shortest playthrough with conditions res
 
 from __future__ import annotations
 
+import importlib
 import re
+import sys
+import types
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -67,9 +70,7 @@ def _textstat():
     """A textstat of our own whose syllable count remembers each word's: textstat asks pyphen again for every
     word of every text (most of its time), while a course's texts share most of their words. Imported here:
     importing textstat takes a quarter of a second, and a check answered from its cache never needs it."""
-    from textstat.textstat import textstatistics
-
-    stats = textstatistics()
+    stats = _textstat_class()()
     syllables = lru_cache(maxsize=1 << 16)(lambda word: len(stats.pyphen.positions(word)) + 1)
 
     def syllable_count(text: str, lang: str | None = None) -> int:  # textstat's own, word by word
@@ -77,6 +78,31 @@ def _textstat():
 
     stats.syllable_count = syllable_count
     return stats
+
+
+class _OnFirstUse(types.ModuleType):
+    """Stands for a module not imported yet: the first attribute asked for imports it."""
+
+    def __getattr__(self, name: str):
+        return getattr(importlib.import_module(self.__name__), name)
+
+
+def _textstat_class():
+    """textstat 0.7.4's class, imported without setuptools' ``pkg_resources`` (about half of textstat's
+    import time: 0.12 of 0.19 s, paid by the first re-check in every process): textstat imports it only to
+    read word lists that the reading ease never reads. It gets a stand-in that imports the real module if
+    it is ever used, and the stand-in leaves ``sys.modules`` at once, so every other import gets the real one."""
+    if "pkg_resources" in sys.modules:
+        from textstat.textstat import textstatistics
+
+        return textstatistics
+    stand_in = sys.modules["pkg_resources"] = _OnFirstUse("pkg_resources")
+    try:
+        from textstat.textstat import textstatistics
+    finally:
+        if sys.modules.get("pkg_resources") is stand_in:
+            del sys.modules["pkg_resources"]
+    return textstatistics
 
 
 def decisions(scenario: Scenario) -> list[str]:
