@@ -157,8 +157,8 @@ def test_in_one_process_an_unchanged_file_is_not_read_again_and_a_changed_one_is
     # ten seconds on: files are remembered only once settled, and utime just moved their ctime to now
     monkeypatch.setattr(load, "time", SimpleNamespace(time_ns=lambda: time.time_ns() + 10_000_000_000))
     reads = []
-    original = load._read_bytes
-    monkeypatch.setattr(load, "_read_bytes", lambda p: reads.append(p.name) or original(p))
+    original = load.bytes_or_empty
+    monkeypatch.setattr(load, "bytes_or_empty", lambda p: reads.append(p.name) or original(p))
     first = report_of(mini)
     assert path.name in reads
     reads.clear()

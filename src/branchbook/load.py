@@ -28,7 +28,7 @@ from .model import Course, CourseSettings, Module, Scenario, translate
 from .messages import message
 from .model.texts import module_texts, scenario_texts
 from .problems import Problem, Report, display_paths
-from .read import bibtex_keys, markdown_source, overlay, yaml_source
+from .read import bibtex_keys, bytes_or_empty, markdown_source, overlay, yaml_source
 from .read.lazy_marks import LazySourceMap
 from .source_map import SourceMap
 
@@ -119,7 +119,7 @@ def _settings(root: Path, cache: CheckCache, course_bytes: bytes
             if raw is not None else ([], None)
         found = ([*problems, *more], valid.item if valid is not None and valid.whole_for_other_files else None,
                  valid.marks if valid is not None else marks, lang)
-        if _read_bytes(root / COURSE_FILE) == course_bytes:  # not saved again while it was read
+        if bytes_or_empty(root / COURSE_FILE) == course_bytes:  # not saved again while it was read
             cache.put(key, found)
     return found
 
@@ -158,7 +158,7 @@ def _collector_paused():
 
 def _load(root: Path, language: str | None = None) -> Loaded:
     report = Report()
-    course_bytes = _read_bytes(root / COURSE_FILE)
+    course_bytes = bytes_or_empty(root / COURSE_FILE)
     cache = CheckCache(root / "book" / "_build" / ".cache" / "check", course_bytes, report.notes)
     problems, settings, settings_marks, lang = _settings(root, cache, course_bytes)
     report.extend(problems)
@@ -376,17 +376,10 @@ def _digest(path: Path) -> bytes:
     known = _DIGESTS.get(path)
     if known is not None and known[0] == signature:
         return known[1]
-    digest = hashlib.sha256(_read_bytes(path)).digest()
+    digest = hashlib.sha256(bytes_or_empty(path)).digest()
     if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) > _SETTLED_NS:
         _DIGESTS[path] = (signature, digest)
     return digest
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b""  # the reader reports why
 
 
 def _denylist(root: Path, settings: CourseSettings | None, marks: SourceMap, lang: str

@@ -23,7 +23,7 @@ from .. import layout
 from ..deferred import model_of
 from ..model import CourseSettings, Module, Scenario
 from ..model.translate import OVERLAY_KEYS, SPECS, ById, Fields, Leaf, Overlays, Spec, dotted, source_hash, texts
-from ..read import overlay
+from ..read import bytes_or_empty, overlay
 from . import deidentify, markup
 from ..messages import message
 from ..problems import Problem, did_you_mean, display_path
@@ -96,7 +96,7 @@ def _cached_part(cache, root: Path, language: str, kind: str, file: Path, item, 
 
     def key() -> str:
         return cache.key(f"overlay:{kind}:{language}:{display_path(path, root)}\0{display_path(file, root)}",
-                         _bytes(path) + b"\0" + _bytes(file))
+                         bytes_or_empty(path) + b"\0" + bytes_or_empty(file))
 
     before = key()
     found = cache.get(before)
@@ -105,13 +105,6 @@ def _cached_part(cache, root: Path, language: str, kind: str, file: Path, item, 
         if key() == before:  # neither was saved again while it was checked
             cache.put(before, found)
     return found
-
-
-def _bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b""  # the reader reports why
 
 
 HOME_MARK = "% TRANSLATE: a copy of {original} made by `branchbook translate {code}`; translate it, then delete this line."
