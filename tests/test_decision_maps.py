@@ -273,11 +273,17 @@ def test_map_command_names_a_near_miss_and_a_missing_graphviz(monkeypatch, tmp_p
     assert "`dot` was not found" in result.output and "apt-get install graphviz" in result.output
 
 
-def test_map_command_refuses_a_course_with_errors(mini_course):
+def test_map_command_refuses_a_scenario_with_errors_and_draws_a_clean_one_beside_it(mini_course):
     path = mini_course / "scenarios" / "noticeboard.yml"
     path.write_text(path.read_text(encoding="utf-8").replace("goto: listen", "goto: nowhere", 1), encoding="utf-8")
     result = CliRunner().invoke(main, ["map", "noticeboard", str(mini_course)])
     assert result.exit_code == 1 and "nowhere" in result.output and "fix them" in result.output
+    # the author of the other scenario still sees its map, told that the course has errors elsewhere
+    other = CliRunner().invoke(main, ["map", "the-favour", str(mini_course), "--format", "dot"])
+    assert other.exit_code == 0, other.output
+    assert other.stdout.startswith("digraph")
+    assert "scenarios/noticeboard.yml" in other.stderr and "branchbook check" in other.stderr
+    assert other.stdout == CliRunner().invoke(main, ["map", "the-favour", str(MINI), "--format", "dot"]).stdout
 
 
 # ---------------------------------------------------------------- the scenario page

@@ -210,8 +210,8 @@ def _load(root: Path, language: str | None = None) -> Loaded:
                                           message("check.translation.no_such_language_hint", settings.language,
                                                   code=language)))
 
-    if report.errors:
-        return Loaded(report, root, language=lang)
+    if report.errors:  # no course; its whole files stay at hand (``map`` draws a clean scenario of a broken course)
+        return Loaded(report, root, parts, language=lang)
     ordered_modules = tuple(m for mid in settings.modules for m, _ in whole_modules if m.id == mid)
     ordered_ids = [sid for m in ordered_modules for sid in m.scenarios]
 

@@ -17,6 +17,30 @@ from .write import decision_map
 SUFFIXES = {".svg": "svg", ".png": "png", ".dot": "dot", ".gv": "dot"}
 
 
+def _scenario(loaded, scenario_id: str, report_problems):
+    """The scenario to draw: from the course; or, when other files of the course have errors, from its own
+    file if that checked clean (an author drawing the scenario they work on while another file is half-written)."""
+    from .deferred import model_of
+    from .problems import display_path
+
+    if loaded.course is not None:
+        scenarios = {s.id: s for s in loaded.course.scenarios}
+    else:
+        broken = {problem.file for problem in loaded.report.errors}
+        shown = {item.id: display_path(file, loaded.root) for kind, _, file, item in loaded.parts if kind == "scenario"}
+        if scenario_id not in shown or shown[scenario_id] in broken:
+            report_problems(loaded, strict=False)
+            raise click.ClickException("the course has errors (above): fix them, then draw the map")
+        click.echo(f"note: drawn from {shown[scenario_id]} alone; {', '.join(sorted(broken))} "
+                   f"{'has' if len(broken) == 1 else 'have'} errors (run `branchbook check`)", err=True)
+        return next(model_of(item) for kind, _, _, item in loaded.parts if kind == "scenario" and item.id == scenario_id)
+    if scenario_id not in scenarios:
+        near = difflib.get_close_matches(scenario_id, list(scenarios), n=1)
+        hint = f"did you mean '{near[0]}'?" if near else f"the scenarios are: {', '.join(scenarios)}"
+        raise click.UsageError(f"no scenario '{scenario_id}' in {loaded.course.root}: {hint}")
+    return scenarios[scenario_id]
+
+
 @click.command("map")
 @click.argument("scenario_id")
 @click.argument("course", type=click.Path(path_type=Path), default=".", required=False)
@@ -30,14 +54,7 @@ def map_command(scenario_id: str, course: Path, fmt: str | None, output: Path | 
     from .output import write_atomic
 
     loaded = _load(course)
-    if loaded.course is None:
-        report_problems(loaded, strict=False)
-        raise click.ClickException("the course has errors (above): fix them, then draw the map")
-    ids = [s.id for s in loaded.course.scenarios]
-    if scenario_id not in ids:
-        near = difflib.get_close_matches(scenario_id, ids, n=1)
-        hint = f"did you mean '{near[0]}'?" if near else f"the scenarios are: {', '.join(ids)}"
-        raise click.UsageError(f"no scenario '{scenario_id}' in {loaded.course.root}: {hint}")
+    scenario = _scenario(loaded, scenario_id, report_problems)
     if fmt is None and output is not None and output.suffix.lower() not in SUFFIXES:
         raise click.UsageError(f"cannot tell the format from '{output.name}': name the file "
                                f"{' or '.join('*' + s for s in SUFFIXES)}, or give --format")
@@ -45,7 +62,6 @@ def map_command(scenario_id: str, course: Path, fmt: str | None, output: Path | 
         fmt = SUFFIXES[output.suffix.lower()] if output is not None else "svg"
     if output is None and fmt == "png" and sys.stdout.isatty():
         raise click.UsageError("a PNG is not for the terminal: give -o FILE.png, or pipe the output")
-    scenario = loaded.course.scenario(scenario_id)
     try:
         drawing = decision_map.render(decision_map.dot_source(scenario, decision_map.Options.of(scenario, pauses=True)),
                                       fmt)
