@@ -213,7 +213,6 @@ def _load(root: Path, language: str | None = None) -> Loaded:
     if report.errors:  # no course; its whole files stay at hand (``map`` draws a clean scenario of a broken course)
         return Loaded(report, root, parts, language=lang)
     ordered_modules = tuple(m for mid in settings.modules for m, _ in whole_modules if m.id == mid)
-    ordered_ids = [sid for m in ordered_modules for sid in m.scenarios]
 
     def assemble() -> Course:
         by_id = {s.id: s for s, _ in whole_scenarios}
@@ -227,7 +226,7 @@ def _load(root: Path, language: str | None = None) -> Loaded:
         return translate.translated(course, overlays[language]) if language in overlays else course
 
     return Loaded(report, root, parts, language if language in overlays else lang,
-                  (len(ordered_modules), len(ordered_ids)), assemble)
+                  (len(ordered_modules), sum(len(m.scenarios) for m in ordered_modules)), assemble)
 
 
 def _scenario_checks(scenario: Scenario, marks: SourceMap, left_out: LeftOut,

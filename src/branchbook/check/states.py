@@ -58,11 +58,11 @@ def explore(scenario: Scenario, limit: int = STATE_LIMIT) -> Exploration | None:
 
     The last scenario's answer is kept (one entry, the scenario held by identity; models are frozen):
     the state rules here and the content bars both need it for the same scenario, one after the other."""
-    last = _last
-    if last is not None and last[0] is scenario and last[1] == limit:
-        return last[2]
+    global _last
+    if _last is not None and _last[0] is scenario and _last[1] == limit:
+        return _last[2]
     found = _explore(scenario, limit)
-    globals()["_last"] = (scenario, limit, found)
+    _last = (scenario, limit, found)
     return found
 
 
@@ -155,9 +155,9 @@ def _ranges(scenario: Scenario, marks: SourceMap, say) -> Iterator[Problem]:
 
 
 @lru_cache(maxsize=4096)
-def _names_read(when: str) -> list[str]:
+def _names_read(when: str) -> tuple[str, ...]:
     """The variables a condition reads, sorted (parsed once per text: every check of a scenario asks)."""
-    return sorted(conditions.names(conditions.parse(when)))
+    return tuple(sorted(conditions.names(conditions.parse(when))))
 
 
 def _undeclared(scenario: Scenario) -> Iterator[tuple[str, int, str, str]]:

@@ -113,8 +113,8 @@ def tag(html: str) -> str:
 
 def inject(html: str) -> str:
     """The page with the reload script added before ``</body>``."""
-    at = html.rfind("</body>")
-    return html[:at] + tag(html) + "\n" + html[at:] if at >= 0 else html + tag(html)
+    at, script = html.rfind("</body>"), tag(html)
+    return html[:at] + script + "\n" + html[at:] if at >= 0 else html + script
 
 
 class PreviewServer(http.server.ThreadingHTTPServer):
