@@ -85,9 +85,21 @@ def test_what_earlier_files_taught_changes_no_hit(checked_files, listed_words, m
 
 def spans(fields: list[str], denylist: frozenset[str]) -> list[tuple[int, str]]:
     """(field, normalised window) of each hit in one file's fields, found as the check finds them."""
-    listed = deidentify._listed([deidentify._fold(text) for text in fields], denylist)
-    return [(i, deidentify.normalise(text[s:e])) for i, text in enumerate(fields)
-            for s, e in deidentify.denylisted_spans(text, denylist, listed)]
+    return [(i, deidentify.normalise(fields[i][s:e])) for i, what, s, e in deidentify.hits(fields, denylist)
+            if what == "a name on the de-identification denylist"]
+
+
+def test_a_contact_detail_is_found_in_every_file_and_a_clean_text_is_not_scanned_again(monkeypatch):
+    deidentify.forget()
+    stock, phone = "What would you do differently next time?", "Call the office on 01632 960 123 after six."
+    first = deidentify.hits([stock, phone], frozenset())
+    scanned: list[str] = []
+    original = deidentify.contact_details
+    monkeypatch.setattr(deidentify, "contact_details", lambda text: scanned.append(text) or original(text))
+    again = deidentify.hits([phone, stock], frozenset())
+    assert [(what, s, e) for _, what, s, e in first] == [(what, s, e) for _, what, s, e in again]
+    assert [i for i, *_ in first] == [1] and [i for i, *_ in again] == [0]  # reported each time, where it is
+    assert scanned == [phone]  # the stock question, found clean in the first file, is not scanned again
 
 
 class CountedSha256:
