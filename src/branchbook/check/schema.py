@@ -226,9 +226,10 @@ def _problem(model: type[BaseModel], error: dict, marks: SourceMap, lang: str) -
             try:
                 conditions.parse(value)
             except conditions.ConditionError as bad:
+                hint = message("check.schema.condition_hint", lang) if bad.instead is None else \
+                    message("check.schema.condition_instead_hint", lang, wrong=bad.instead[0], right=bad.instead[1])
                 return marks.problem_at(loc, value, bad.offset, message("check.schema.at", lang, where=where,
-                                                                        message=said),
-                                        message("check.schema.condition_hint", lang))
+                                                                        message=said), hint)
         control = _CONTROL.search(value)
         if control:
             return marks.problem_at(loc, value, control.start(), message("check.schema.at", lang, where=where,
