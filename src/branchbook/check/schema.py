@@ -64,7 +64,7 @@ def validate_partly(model: type[M], data: Any, marks: SourceMap, what: str,
                  or _problem(model, error, marks, lang))
         if found is not COVERED and found not in problems:
             problems.append(found)
-    return problems, keep_valid(model, data, errors, marks, {"nodes": levels.scene_ids()})
+    return problems, keep_valid(model, data, errors, marks, {"nodes": levels.scene_ids()}, levels.unsure())
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
