@@ -29,6 +29,11 @@ class _Stderr:
 
         return Console(stderr=True, highlight=False)
 
+    def print(self, *objects, **options) -> None:
+        """Each message on one line in a log or a pipe (CI), where rich would cut it at 80 columns and a
+        path or sentence cut in two can be neither searched nor copied; a terminal wraps it at words."""
+        self.console.print(*objects, soft_wrap=not self.console.is_terminal, **options)
+
     def __getattr__(self, name):
         return getattr(self.console, name)
 
