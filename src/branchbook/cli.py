@@ -310,11 +310,9 @@ def stats_command(course: Path, form: str) -> None:
 @click.argument("what", type=click.Choice(["scenario", "module", "course"]), default="scenario")
 def schema(what: str) -> None:
     """Print the JSON Schema of a scenario file (or module front matter, or course.yml) for editors."""
-    import json
+    from .model.json_schema import text
 
-    from .model.json_schema import document
-
-    click.echo(json.dumps(document(what), indent=2, sort_keys=True))
+    click.echo(text(what), nl=False)
 
 
 @main.command("handouts")
