@@ -53,9 +53,19 @@ def load_denylist(path: Path) -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if re.fullmatch(r"\s*[0-9a-fA-F]{64}\s*", line))
 
 
+# Characters none of which composes with a neighbour under NFKC (no combining mark, no Hangul jamo, no other
+# script's vowel sign): Latin letters and symbols up to U+02FF and general punctuation (curly quotes, dashes).
+# A text made only of them folds the same as a whole as mark by mark, so it needs no walk character by character.
+_STANDALONE = re.compile(r"[\x00-\u02ff\u2000-\u206f]*")
+
+
 def _fold(text: str) -> str:
     """``text`` NFKC-normalised and casefolded (as :func:`_folded`, without the offsets)."""
-    return text.lower() if text.isascii() else _folded(text)[0]
+    if text.isascii():
+        return text.lower()
+    if _STANDALONE.fullmatch(text):
+        return unicodedata.normalize("NFKC", text).casefold()
+    return _folded(text)[0]
 
 
 def _folded(text: str) -> tuple[str, list[int]]:
