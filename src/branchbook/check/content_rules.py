@@ -79,6 +79,11 @@ def course_wide(settings: CourseSettings, marks: SourceMap, scenarios: Sequence[
                 yield marks.problem(("failures", i, "id"), message("check.content.failure_untaught", lang, id=failure.id),
                                     message("check.content.failure_untaught_hint", lang, id=failure.id,
                                             rule=_rule("cover_every_failure", lang)), WARN)
+    if rules.min_reading_ease is not None and settings.language not in measures.FORMULA_LANGUAGES:
+        yield marks.problem(("rules", "min_reading_ease"), message("check.content.reading_ease_unmeasured", lang,
+                                                                   language=settings.language),
+                            message("check.content.reading_ease_unmeasured_hint", lang,
+                                    languages=", ".join(sorted(measures.FORMULA_LANGUAGES))), "notice")
     defined = {entry.term.casefold() for entry in settings.glossary}
     for term in rules.require_glossary_terms:
         if term.casefold() not in defined:
@@ -142,7 +147,7 @@ def scenario_rules(scenario: Scenario, marks: SourceMap, rules: Rules,
             yield marks.problem(nodes_at, say("ending_kind", kind=kind),
                                 say("ending_kind_hint", kind=kind, rule=_rule("require_ending_kinds", lang)), WARN)
     yield from _labels(scenario, marks, rules, say)
-    yield from _reading_ease(scenario, marks, rules, say)
+    yield from _reading_ease(scenario, marks, rules, say, lang)
     if rules.require_scripted_role and all(role.playable for role in scenario.roles):
         yield marks.problem(("roles", "[key]"), say("all_playable"), say("all_playable_hint"), WARN)
     if rules.require_private_brief and not any(role.private for role in scenario.roles):
@@ -162,17 +167,17 @@ def _labels(scenario: Scenario, marks: SourceMap, rules: Rules, say) -> Iterator
                                     say("label_long_hint"), WARN)
 
 
-def _reading_ease(scenario: Scenario, marks: SourceMap, rules: Rules, say) -> Iterator[Problem]:
+def _reading_ease(scenario: Scenario, marks: SourceMap, rules: Rules, say, lang: str) -> Iterator[Problem]:
     if rules.min_reading_ease is None:
         return
-    ease = measures.reading_ease(measures.prose(scenario))
-    if ease >= rules.min_reading_ease:
+    ease = measures.reading_ease(measures.prose(scenario), lang)
+    if ease is None or ease >= rules.min_reading_ease:  # (None: a language the measure does not know)
         return
     scenes = []
     for nid, node in scenario.nodes.items():
         text = measures.scene_plain(node)
         if measures.word_count(text) >= 40:
-            scenes.append((measures.reading_ease(text), nid))
+            scenes.append((measures.reading_ease(text, lang), nid))
     hardest = ", ".join(f"'{nid}' ({score:.0f})" for score, nid in sorted(scenes)[:3])
     yield marks.problem(("title",), say("reading_ease", ease=f"{ease:.0f}", need=f"{rules.min_reading_ease:g}"),
                         say("reading_ease_hint_scenes", scenes=hardest) if hardest else say("reading_ease_hint"), WARN)
