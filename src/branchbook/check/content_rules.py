@@ -238,12 +238,21 @@ def _duration(module: Module, marks: SourceMap, scenarios: list[tuple[Scenario, 
 
 
 # A sentence states a number or a research finding when it has a number (a digit that does not
-# continue a word or code such as 'v2', 'x=1'), a percent sign or "per cent", or a phrase such as
-# "research shows" or "studies found". It is cited when it holds {cite}.
-_FINDING = re.compile(
-    r"(?<![\w=/#.:])\d|%|\bper ?cent\b|\baccording to\b|"
-    r"\b(?:research|studies|a study|one study|the study|surveys?|evidence|data|reviews?)\s+(?:\w+\s+)?"
-    r"(?:shows?|showed|shown|finds?|found|suggests?|suggested|indicates?|indicated)\b", re.I)
+# continue a word or code such as 'v2', 'x=1'), a percent sign, or, in a language whose phrases are known here,
+# "per cent" or a phrase such as "research shows" or "studies found". It is cited when it holds {cite}.
+_FIGURE = r"(?<![\w=/#.:])\d|%"
+_FINDING_PHRASES = {
+    "en": r"\bper ?cent\b|\baccording to\b|"
+          r"\b(?:research|studies|a study|one study|the study|surveys?|evidence|data|reviews?)\s+(?:\w+\s+)?"
+          r"(?:shows?|showed|shown|finds?|found|suggests?|suggested|indicates?|indicated)\b",
+    "fr": r"\bpour ?cent\b|\b(?:selon|d['’]après)\s+(?:une|la|les|des|cette|ces|l['’])\s*"
+          r"(?:études?|recherches?|enquêtes?|données|chiffres|statistiques)\b|"
+          r"\b(?:la recherche|les recherches|des recherches|les études|des études|une étude|l['’]étude|cette étude|"
+          r"les enquêtes|une enquête|les données|les chiffres)\s+(?:\w+\s+)?"
+          r"(?:montrent|montre|ont montré|a montré|indiquent|indique|suggèrent|suggère|révèlent|révèle|concluent|conclut)\b",
+}
+_FINDINGS = {lang: re.compile(f"{_FIGURE}|{phrases}", re.I) for lang, phrases in _FINDING_PHRASES.items()}
+_FIGURES = re.compile(_FIGURE)  # in another language, numbers only
 _ROLE = re.compile(r"(\{[a-z:]+\})`[^`]*`")  # {cite}`key`, {term}`x`: their keys are not numbers
 # not figures: inline code, link targets, URLs, years, telephone numbers
 _SKIP = re.compile(r"`[^`]*`|\]\([^)]*\)|https?://\S+|\b(?:19|20)\d\d\b|\+?\d[\d ()-]{6,}\d")
@@ -267,7 +276,7 @@ def uncited_findings(reading: str, marks: SourceMap, lang: str = "en") -> Iterat
         if "{cite" in sentence:
             continue
         lead = _BLOCK_START.match(sentence).end()
-        hit = _FINDING.search(sentence, lead)
+        hit = _FINDINGS.get(lang, _FIGURES).search(sentence, lead)
         if hit:
             shown = " ".join(reading[offset + lead:end].split())
             shown = shown if len(shown) <= 70 else shown[:67] + "…"
