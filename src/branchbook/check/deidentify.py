@@ -27,9 +27,12 @@ DETECTORS = {
     "an e-mail address": re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+"),
     "a URL": re.compile(r"(?<![\w/.])(?:https?://|www\.)[^\s<>()\[\]\"'`]+(?<![.,;:!?])", re.I),
     "a phone number": re.compile(r"(?<![\w+-])\+?\(?\d[\d ().-]{5,18}\d(?![\w-])"),
-    "a street address": re.compile(
+    "a street address": re.compile(  # English ('42 Acacia Avenue'), then French ('14 bis, rue des Lilas')
         r"\b\d{1,5}\s+(?:[A-Z][\w'-]*\s+){1,3}(?:(?:Street|Road|Avenue|Lane|Drive|Boulevard|Way|Court|Place|Terrace|"
-        r"Crescent|Close|Square)\b|(?:St|Rd|Ave|Ln|Dr|Blvd|Ct|Pl)\b\.?)"),
+        r"Crescent|Close|Square)\b|(?:St|Rd|Ave|Ln|Dr|Blvd|Ct|Pl)\b\.?)"
+        r"|\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|allée|chemin|impasse|quai|route|cours)"
+        r"\s+(?:(?:de\s+la|de\s+l['’]|du|des|de|d['’]|la|le|les|l['’])\s*)?"
+        r"[A-ZÉÈÊÀÂÎÔÛÇ][\w'’-]*(?:\s[A-ZÉÈÊÀÂÎÔÛÇ][\w'’-]*){0,3}"),
 }
 # What each detector's match starts with or holds (an '@', a digit, a web address's start), sought once: most
 # texts have none, and then the four detectors need not scan them.
@@ -53,9 +56,19 @@ def load_denylist(path: Path) -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if re.fullmatch(r"\s*[0-9a-fA-F]{64}\s*", line))
 
 
+# Characters none of which composes with a neighbour under NFKC (no combining mark, no Hangul jamo, no other
+# script's vowel sign): Latin letters and symbols up to U+02FF and general punctuation (curly quotes, dashes).
+# A text made only of them folds the same as a whole as mark by mark, so it needs no walk character by character.
+_STANDALONE = re.compile(r"[\x00-\u02ff\u2000-\u206f]*")
+
+
 def _fold(text: str) -> str:
     """``text`` NFKC-normalised and casefolded (as :func:`_folded`, without the offsets)."""
-    return text.lower() if text.isascii() else _folded(text)[0]
+    if text.isascii():
+        return text.lower()
+    if _STANDALONE.fullmatch(text):
+        return unicodedata.normalize("NFKC", text).casefold()
+    return _folded(text)[0]
 
 
 def _folded(text: str) -> tuple[str, list[int]]:

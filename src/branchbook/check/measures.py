@@ -86,24 +86,39 @@ def scene_plain(node: Node) -> str:
     return "\n\n".join(to_plain(t) for t in scene_prose(node))
 
 
-def reading_ease(text: str) -> float:
-    """Flesch reading ease (textstat 0.7.4 counts syllables with pyphen, offline)."""
-    return round(_textstat().flesch_reading_ease(text), 1)
+def reading_ease(text: str, lang: str = "en") -> float | None:
+    """Flesch reading ease in the course's language: textstat 0.7.4's formula for it (Flesch for English,
+    Kandel and Moles for French, Amstad for German…) with pyphen's syllables for it, offline. None for a
+    language textstat has no formula or pyphen no dictionary for: English rules would only measure noise."""
+    stats = _textstat(lang)
+    return None if stats is None else round(stats.flesch_reading_ease(text), 1)
 
 
-def prepare() -> None:
+# Languages textstat 0.7.4 has a reading-ease formula for (any other gets the English one, which is no measure of it).
+FORMULA_LANGUAGES = frozenset({"en", "de", "es", "fr", "it", "nl", "pl", "ru", "hu"})
+
+
+def prepare(lang: str = "en") -> None:
     """Import textstat and load its hyphenation patterns now: before workers fork, so that each does not
     do it again (a quarter of a second or more)."""
-    _textstat()
+    _textstat(lang)
 
 
-@lru_cache(maxsize=1)
-def _textstat():
-    """A textstat of our own whose syllable count remembers each word's: textstat asks pyphen again for every
-    word of every text (most of its time), while a course's texts share most of their words. Imported here:
-    importing textstat takes a quarter of a second, and a check answered from its cache never needs it."""
-    _hyphenation_patterns()
+@lru_cache(maxsize=None)
+def _textstat(lang: str):
+    """A textstat of our own for ``lang`` (None when it cannot measure it) whose syllable count remembers each
+    word's: textstat asks pyphen again for every word of every text (most of its time), while a course's texts
+    share most of their words. Imported here: importing textstat takes a quarter of a second, and a check
+    answered from its cache never needs it."""
+    import pyphen
+
+    locale = "en_US" if lang == "en" else lang  # (English as textstat measures it by default)
+    if lang not in FORMULA_LANGUAGES or pyphen.language_fallback(locale) is None:
+        return None
+    _hyphenation_patterns(locale)
     stats = _textstat_class()()
+    if locale != "en_US":
+        stats.set_lang(locale)
     syllables = lru_cache(maxsize=1 << 16)(lambda word: len(stats.pyphen.positions(word)) + 1)
 
     def syllable_count(text: str, lang: str | None = None) -> int:  # textstat's own, word by word
@@ -113,7 +128,7 @@ def _textstat():
     return stats
 
 
-def _hyphenation_patterns(lang: str = "en_US") -> None:
+def _hyphenation_patterns(lang: str) -> None:
     """Put pyphen's parsed patterns for ``lang`` (textstat's language) where pyphen looks first (its ``hdcache``),
     from a copy kept in the user's cache folder: parsing the dictionary took 0.066 s in every new process that
     measured a text, reading the copy 0.004 s. Kept by pyphen's version and the dictionary file's size and date."""
