@@ -227,8 +227,9 @@ def serve_command(course: Path, port: int, scenario_id: str | None, open_browser
     On each save it checks the course (problems print here as `check` prints them, and show in a
     banner on every open page, while the last good version stays on show), regenerates what
     changed and brings the open pages up to date: a scenario edit shows at once, in place (the
-    reader stays at the same step), the rest of the site reloads when Sphinx has rebuilt it (a few seconds). Handouts are not remade (run `build`).
-    Ctrl-C stops it.
+    reader stays at the same step); a module or book/ edit as soon as Sphinx has rebuilt that page
+    (a second or two), swapped in place where it can be, keeping the scroll position. Handouts are
+    not remade (run `build`). Ctrl-C stops it.
     """
     from .load import CourseNotFound, find_root, source_files
     from .problems import did_you_mean
@@ -248,6 +249,8 @@ def serve_command(course: Path, port: int, scenario_id: str | None, open_browser
               say=lambda text: click.echo(text, err=True), report=report_problems)
     except PortBusy as busy:
         raise click.ClickException(str(busy)) from None
+    except KeyboardInterrupt:  # Ctrl-C while it was still starting: a stop like any other, not a failure
+        click.echo("Stopped.", err=True)
 
 
 @main.group()
