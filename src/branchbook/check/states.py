@@ -37,7 +37,7 @@ class Exploration:
     names: list[str]
     seen: dict[State, tuple[State, int] | None] = field(default_factory=dict)  # state -> (previous state, choice index)
     offered: set[tuple[str, int]] = field(default_factory=set)
-    stuck: dict[str, dict[str, int]] = field(default_factory=dict)
+    stuck: dict[str, State] = field(default_factory=dict)  # scene id -> the first state where it offers nothing
     complete: bool = True
 
     def path_to(self, state: State) -> list[tuple[str, int]]:
@@ -102,7 +102,7 @@ def _explore(scenario: Scenario, limit: int) -> Exploration | None:
         if conditional:
             steps = [step for step in steps if step[2] is None or step[2](packed)]
             if not steps:
-                found.stuck.setdefault(node_id, dict(zip(names, packed, strict=True)))
+                found.stuck.setdefault(node_id, state)
             offered.update((node_id, step[0]) for step in steps)
         elif node_id not in visited:
             visited.add(node_id)
@@ -133,11 +133,12 @@ def check(scenario: Scenario, marks: SourceMap, limit: int = STATE_LIMIT,
         return
     if not found.complete:
         yield marks.problem(("variables", "[key]"), say("limit", limit=number(limit, lang)), say("limit_hint"), "warning")
-    for node_id, values in found.stuck.items():
-        shown = ", ".join(f"{k}={v}" for k, v in values.items())
+    for node_id, state in found.stuck.items():
+        shown = ", ".join(f"{k}={v}" for k, v in zip(found.names, state[1]))
+        steps = [f"{nid}#{i + 1}" for nid, i in found.path_to(state)]  # (choices counted from 1, as authors count)
         yield marks.problem(("nodes", node_id, "choices"),
                             say("stuck_with", id=node_id, values=shown) if shown else say("stuck", id=node_id),
-                            say("stuck_hint"))
+                            say("stuck_way_hint", way=" → ".join([*steps, node_id])) if steps else say("stuck_hint"))
     reached = {node_id for node_id, _ in found.seen}
     for node_id, node in scenario.nodes.items():
         for i, choice in enumerate(node.choices):
