@@ -19,7 +19,7 @@ DataPath = tuple[Any, ...]
 
 class Mark(NamedTuple):
     """Where a value was written. A named tuple, not a frozen dataclass: the reader makes one per value and
-    per key (hundreds a file), and a tuple is made several times faster and takes less memory."""
+    per key (hundreds a file), and a named tuple is made in under half the time (and is a little smaller)."""
 
     line: int  # 1-based
     col: int  # 1-based
