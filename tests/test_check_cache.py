@@ -225,3 +225,35 @@ def test_without_a_usable_key_the_cache_is_off_and_says_so(mini, tmp_path, monke
     loaded = load_course(mini)
     assert [p.format() for p in loaded.report.errors + loaded.report.warnings] == cold[0]
     assert any(note.startswith("the check cache is off") for note in loaded.report.notes)
+
+
+HYPHENATION = """
+import sys
+import pyphen
+from branchbook.check import measures
+if sys.argv[1] == "no-parsing":
+    def refuse(self, path):
+        raise AssertionError("the dictionary was parsed again")
+    pyphen.HyphDict.__init__ = refuse
+print(measures.reading_ease("The committee met on a Tuesday. Nobody had read the complaint before it began."))
+"""
+
+
+def test_parsed_hyphenation_patterns_are_kept_for_the_next_process(tmp_path):
+    """The reading ease's syllable counts need pyphen's dictionary, parsed once and then kept in the user's cache
+    folder: a later process reads it back instead of parsing the dictionary, and a damaged or outdated copy is
+    parsed again, with the same result."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "PYTHONPATH": os.pathsep.join(sys.path)}
+
+    def ease(mode: str) -> str:
+        return subprocess.run([sys.executable, "-c", HYPHENATION, mode], capture_output=True, text=True, check=True,
+                              env=env).stdout
+
+    first = ease("parse")
+    kept = tmp_path / "branchbook" / "hyphenation-en_US.pickle"
+    assert kept.is_file()
+    assert ease("no-parsing") == first
+    for damaged in (b"not a pickle", pickle.dumps(("another version", {}))):
+        kept.write_bytes(damaged)
+        assert ease("parse") == first
+        assert ease("no-parsing") == first  # made whole again

@@ -53,6 +53,9 @@ def test_a_hit_shows_the_text_as_written_never_the_listed_phrase():
     ("see www.example.org, then", "a URL", "www.example.org"),
     ("at 42 Acacia Avenue.", "a street address", "42 Acacia Avenue"),
     ("at 7 Old Mill Rd. today", "a street address", "7 Old Mill Rd."),
+    ("elle habite au 14 rue des Lilas depuis mai", "a street address", "14 rue des Lilas"),
+    ("écrire au 3 bis, avenue Berthe Lacombe.", "a street address", "3 bis, avenue Berthe Lacombe"),
+    ("rendez-vous au 8 place d’Italie", "a street address", "8 place d’Italie"),
 ])
 def test_contact_detail_detectors_fire(text, what, found):
     assert [(w, text[s:e]) for w, s, e in contact_details(text)] == [(what, found)]
@@ -64,6 +67,8 @@ def test_contact_detail_detectors_fire(text, what, found):
     "F09 and F21; 3.14159265; 12 people; room 101",
     "an @mention and a.b@c",
     "she lives at number 42 on the avenue",
+    "il reste 3 places de parking et 2 rues à traverser",
+    "sur 5 cours de la semaine",
 ])
 def test_contact_detail_detectors_stay_quiet(text):
     assert list(contact_details(text)) == []

@@ -66,6 +66,8 @@ def test_an_unknown_name_is_a_key_error_at_evaluation():
     """Evaluation trusts the checker to have refused undeclared variables (tests/broken/cond-*)."""
     with pytest.raises(KeyError):
         evaluate(parse("ghost > 1"), {})
+    with pytest.raises(KeyError):  # made for values by position: at once
+        conditions.by_position(parse("ghost > 1 or 1"), ["trust"])
 
 
 @pytest.mark.parametrize("source, offset, message", [
@@ -194,3 +196,13 @@ def test_well_formed_expressions_parse_back_and_evaluate(tree, values):
     assert parsed == tree, source
     assert evaluate(parsed, values) == reference(tree, values)
     assert names(parsed) <= set(VARS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(trees, st.permutations([*VARS, "other"]), st.lists(st.integers(-5, 5), min_size=4, max_size=4))
+def test_a_condition_made_for_values_by_position_gives_what_evaluate_gives(tree, order, packed):
+    """The state search's shortcut: the same integer as ``evaluate``, whatever the order of the names (and with a
+    name the condition does not read among them)."""
+    made = conditions.by_position(tree, order)(tuple(packed))
+    assert made == evaluate(tree, dict(zip(order, packed, strict=True)))
+    assert type(made) is int

@@ -235,6 +235,23 @@ most people never report. Fewer than 3 in 10 reports reach a panel.
     assert warnings(root, "citation") == []
 
 
+def test_a_french_course_knows_french_findings_and_an_unknown_language_still_its_numbers(root):
+    """The phrases that state a finding are the course language's: a French course's "des études montrent" needs a
+    citation; "research shows" in a course whose language has no known phrases is not looked for, its numbers are."""
+    module = root / "modules" / "basics.md"
+    reading = module.read_text(encoding="utf-8")
+    course = root / "course.yml"
+    settings = course.read_text(encoding="utf-8")
+    french = "\nDes études montrent que la plupart des victimes ne signalent rien. Selon vous, que faire ?\n"
+    for language, added, flagged in (("fr", french, ["Des études montrent"]),
+                                     ("pt", "\nResearch shows that most people never report. Fewer than 3 in 10 do.\n",
+                                      ["Fewer than 3 in 10"])):
+        course.write_text(f"language: {language}\n" + settings, encoding="utf-8")
+        module.write_text(reading + added, encoding="utf-8")
+        found = [w for w in (p.message for p in load_course(root).report.warnings) if "citation" in w]
+        assert [next(f for f in flagged if f in w) for w in found] == flagged, found
+
+
 def module_warnings(root: Path) -> list[str]:
     return [w.split(": warning: ")[1].split("\n")[0] for w in warnings(root, "") if w.startswith("modules/")]
 

@@ -44,6 +44,24 @@ def test_plain_paragraphs_too(text, odd, rng):  # texts the shortcut takes, and 
     assert measures.to_plain(text) == markdown.to_plain(text)
 
 
+QUOTES_AND_STRONG = st.sampled_from(["**", "**word**", "**Two words**", "**Take away:**", "**a.**", "word", "Other", "é",
+                                     "’s", "42", " ", "\n", "\n\n", "\n\n\n", "> ", ">", "- ", "-", ".", ",", "!",
+                                     "(", ")", "*", "_", ":", "#", "1.", "2011", "2011)", "  ", "   ", "    ", "\t", "\n  ", "'"])
+
+
+@settings(max_examples=6000, deadline=None, database=None)
+@given(st.lists(QUOTES_AND_STRONG, max_size=24).map("".join))
+def test_quotes_and_strong_words_read_as_the_parser_reads_them(text):
+    assert measures.to_plain(text) == markdown.to_plain(text)
+
+
+def test_quotes_and_strong_words_need_no_parser():
+    for text in ("**Mira** finally got an answer.", "- **Oskar** was told.\n- **Dana** was not.",
+                 "She texts you:\n\n> Can we talk?\n> Not at the office.\n", "> - first\n> - second",
+                 "**Take away:** ask first.", "- a first point that goes on\n  to a second line", "(Author,\n2019), said"):
+        assert measures._simple(text) is not None and measures.to_plain(text) == markdown.to_plain(text)
+
+
 def test_every_course_text_reads_the_same():
     for root in (MINI, REPO):
         course = load_course(root).course

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 
 import pytest
-from course_support import FAST, MINI, random_course, scenarios
+from course_support import FAST, MINI, conditions, random_course, scenarios
 from hypothesis import given
+from hypothesis import strategies as st
 
 from branchbook.check import states
 from branchbook.load import load_course
-from branchbook.model import Variable, story
+from branchbook.model import Choice, Variable, story
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +102,25 @@ def test_every_state_the_checker_reaches_replays_to_itself(scenario):
         walked = story.replay(model, [i for _, i in steps], positions=True)
         assert [(s.node, s.index) for s in walked.steps] == steps
         assert (walked.node, tuple(walked.values[n] for n in found.names)) == state
+
+
+@FAST
+@given(data=st.data())
+def test_the_rules_made_for_values_by_position_give_what_the_rules_give(noticeboard, data):
+    """The state search's shortcuts (``offer_by_position``, ``take_by_position``) against ``is_offered`` and
+    ``take``: random conditions and effects, variables in any order, values in and out of their range (an initial
+    value outside it is reported, but searched), and ranges whose min is above their max (reported too)."""
+    names = data.draw(st.lists(st.sampled_from(["trust", "risk", "heard", "x_1"]), min_size=1, unique=True))
+    variables = {name: Variable(min=data.draw(st.integers(-3, 5)), max=data.draw(st.integers(-3, 5)))
+                 for name in names}
+    choice = Choice(label="Go", goto="ask", when=data.draw(st.none() | conditions(names)),
+                    effects=data.draw(st.dictionaries(st.sampled_from(names), st.integers(-4, 4), max_size=3)))
+    scenario = noticeboard.model_copy(update={"variables": variables})
+    order = tuple(data.draw(st.permutations(names)))
+    packed = tuple(data.draw(st.lists(st.integers(-6, 8), min_size=len(names), max_size=len(names))))
+    values = dict(zip(order, packed, strict=True))
+    offer = story.offer_by_position(choice, order)
+    assert (offer is None or bool(offer(packed))) == story.is_offered(choice, values)
+    take = story.take_by_position(scenario, choice, order)
+    after = story.take(scenario, choice, values)
+    assert (packed if take is None else take(packed)) == tuple(after[name] for name in order)

@@ -20,12 +20,15 @@ import hashlib
 import hmac
 import os
 import pickle
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import __version__
-from .output import DiskCache
+from .output import DiskCache, write_atomic
+
+T = TypeVar("T")
 
 _SIGNATURE = 32
 _MEMORY: dict[Path, dict[str, Any]] = {}  # folder -> the entries its last run used
@@ -43,6 +46,28 @@ def code_digest() -> bytes:
 
 def _user_cache() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "branchbook"
+
+
+def kept_for_user(name: str, version: str, make: Callable[[], T], kind: type[T]) -> T:
+    """``make()``, kept pickled in the user's cache folder: for what is slow to make and the same for every
+    course (parsed hyphenation patterns). The folder is outside any course, beside the signing key, so no course
+    can plant a pickle there. Made again when ``version`` differs or the file is missing, damaged or not a ``kind``."""
+    try:
+        path = _user_cache() / f"{name}.pickle"
+    except RuntimeError:  # no home folder: nowhere to keep it
+        return make()
+    try:
+        kept_version, value = pickle.loads(path.read_bytes())
+        if kept_version == version and isinstance(value, kind):
+            return value
+    except Exception:  # noqa: BLE001 - missing, damaged or from another version: made again
+        pass
+    value = make()
+    try:
+        write_atomic(path, pickle.dumps((version, value), protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass  # only the saving is lost
+    return value
 
 
 def _signing_key() -> bytes:

@@ -326,14 +326,16 @@ def _check_files(jobs, check_file, cache: CheckCache) -> list[tuple[FileResult, 
         else:
             results[i] = (cached, _lazy_marks(jobs[i]))
     pickled = parallel.map_pickled(lambda i: check_file(jobs[i])[0], [i for i, _ in missing], _build_validators)
-    for n, (i, key) in enumerate(missing):
-        if pickled is None:
+    # Each worker's result is saved as it comes back, while the workers go on. (``pickled`` first: zip asks it once
+    # more after the last result, which lets the workers' pool close.)
+    for blob, (i, key) in zip([None] * len(missing) if pickled is None else pickled, missing):
+        if blob is None:
             result, marks = check_file(jobs[i])
         else:
-            result, marks = pickle.loads(pickled[n]), _lazy_marks(jobs[i])
+            result, marks = pickle.loads(blob), _lazy_marks(jobs[i])
         kind, file, shown = jobs[i]
         if cache.key(kind + ":" + shown, _digest(file)) == key:  # not saved again while it was checked
-            cache.put(key, result, None if pickled is None else pickled[n])
+            cache.put(key, result, blob)
         results[i] = (result, marks)
     return results
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import pickle
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -42,10 +42,11 @@ def _run(item) -> bytes:
 
 
 def map_pickled(work: Callable[[T], object], items: Sequence[T], prepare: Callable[[], object] | None = None
-                ) -> list[bytes] | None:
-    """``[pickle.dumps(work(item)) for item in items]`` computed by forked workers, in order; ``None``
-    when it would not pay (then the caller runs ``work`` itself and keeps what it returns as is).
-    ``prepare`` runs here once before forking: what every worker would otherwise do for itself."""
+                ) -> Iterator[bytes] | None:
+    """``pickle.dumps(work(item)) for item in items``, computed by forked workers and yielded in order as they
+    come back (so the caller can use each, e.g. save it, while the workers go on); ``None`` when workers would
+    not pay (then the caller runs ``work`` itself and keeps what it returns as is). ``prepare`` runs here once
+    before forking: what every worker would otherwise do for itself."""
     workers = min(cores(), len(items))
     if len(items) < MIN_ITEMS or workers < 2 or threading.active_count() > 1:
         return None  # (a forked child of a threaded process, e.g. a server, can hang on a lock another thread held)
@@ -53,12 +54,17 @@ def map_pickled(work: Callable[[T], object], items: Sequence[T], prepare: Callab
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
+    return _forked(multiprocessing.get_context("fork"), work, items, workers, prepare)
+
+
+def _forked(context, work: Callable[[T], object], items: Sequence[T], workers: int,
+            prepare: Callable[[], object] | None) -> Iterator[bytes]:
     if prepare is not None:
         prepare()
     global _work
     _work = work
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return pool.map(_run, items, chunksize=chunk_size(len(items), workers))
+        with context.Pool(workers) as pool:
+            yield from pool.imap(_run, items, chunksize=chunk_size(len(items), workers))
     finally:
         _work = None

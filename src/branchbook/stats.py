@@ -14,7 +14,7 @@ JSON_VERSION = 1
 KINDS = ("good", "mixed", "harmful")
 
 
-def scenario_stats(scenario: Scenario) -> dict:
+def scenario_stats(scenario: Scenario, lang: str = "en") -> dict:
     kinds = Counter(e.kind for e in scenario.endings.values())
     text = measures.prose(scenario)
     return {
@@ -24,7 +24,7 @@ def scenario_stats(scenario: Scenario) -> dict:
         "decisions": len(measures.decisions(scenario)),
         "endings": {kind: kinds.get(kind, 0) for kind in KINDS},
         "words": measures.word_count(text),
-        "reading_ease": measures.reading_ease(text),
+        "reading_ease": measures.reading_ease(text, lang),  # (None: a language it cannot be measured in)
         "failures": sorted(scenario.provenance.failures),
         "upholds": sorted({p for n in scenario.nodes.values() for c in n.choices for p in c.upholds}),
         "violates": sorted({p for n in scenario.nodes.values() for c in n.choices for p in c.violates}),
@@ -32,7 +32,7 @@ def scenario_stats(scenario: Scenario) -> dict:
 
 
 def course_stats(course: Course) -> dict:
-    scenarios = [scenario_stats(s) for s in course.scenarios]
+    scenarios = [scenario_stats(s, course.settings.language) for s in course.scenarios]
     failures = {f for s in scenarios for f in s["failures"]}
     principles = {p for s in scenarios for p in s["upholds"] + s["violates"]}
     return {
@@ -56,7 +56,8 @@ def as_text(course: Course) -> str:
     data = course_stats(course)
     header = ("scenario", "scenes", "decisions", "good/mixed/harmful", "words", "ease", "failures")
     rows = [header] + [(s["id"], str(s["scenes"]), str(s["decisions"]), "/".join(str(s["endings"][k]) for k in KINDS),
-                        str(s["words"]), f"{s['reading_ease']:.0f}", " ".join(s["failures"]))
+                        str(s["words"]), "–" if s["reading_ease"] is None else f"{s['reading_ease']:.0f}",
+                        " ".join(s["failures"]))
                        for s in data["scenarios"]]
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     line = lambda row: ("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths))).rstrip()  # noqa: E731

@@ -79,6 +79,11 @@ def course_wide(settings: CourseSettings, marks: SourceMap, scenarios: Sequence[
                 yield marks.problem(("failures", i, "id"), message("check.content.failure_untaught", lang, id=failure.id),
                                     message("check.content.failure_untaught_hint", lang, id=failure.id,
                                             rule=_rule("cover_every_failure", lang)), WARN)
+    if rules.min_reading_ease is not None and settings.language not in measures.FORMULA_LANGUAGES:
+        yield marks.problem(("rules", "min_reading_ease"), message("check.content.reading_ease_unmeasured", lang,
+                                                                   language=settings.language),
+                            message("check.content.reading_ease_unmeasured_hint", lang,
+                                    languages=", ".join(sorted(measures.FORMULA_LANGUAGES))), "notice")
     defined = {entry.term.casefold() for entry in settings.glossary}
     for term in rules.require_glossary_terms:
         if term.casefold() not in defined:
@@ -142,7 +147,7 @@ def scenario_rules(scenario: Scenario, marks: SourceMap, rules: Rules,
             yield marks.problem(nodes_at, say("ending_kind", kind=kind),
                                 say("ending_kind_hint", kind=kind, rule=_rule("require_ending_kinds", lang)), WARN)
     yield from _labels(scenario, marks, rules, say)
-    yield from _reading_ease(scenario, marks, rules, say)
+    yield from _reading_ease(scenario, marks, rules, say, lang)
     if rules.require_scripted_role and all(role.playable for role in scenario.roles):
         yield marks.problem(("roles", "[key]"), say("all_playable"), say("all_playable_hint"), WARN)
     if rules.require_private_brief and not any(role.private for role in scenario.roles):
@@ -162,17 +167,17 @@ def _labels(scenario: Scenario, marks: SourceMap, rules: Rules, say) -> Iterator
                                     say("label_long_hint"), WARN)
 
 
-def _reading_ease(scenario: Scenario, marks: SourceMap, rules: Rules, say) -> Iterator[Problem]:
+def _reading_ease(scenario: Scenario, marks: SourceMap, rules: Rules, say, lang: str) -> Iterator[Problem]:
     if rules.min_reading_ease is None:
         return
-    ease = measures.reading_ease(measures.prose(scenario))
-    if ease >= rules.min_reading_ease:
+    ease = measures.reading_ease(measures.prose(scenario), lang)
+    if ease is None or ease >= rules.min_reading_ease:  # (None: a language the measure does not know)
         return
     scenes = []
     for nid, node in scenario.nodes.items():
         text = measures.scene_plain(node)
         if measures.word_count(text) >= 40:
-            scenes.append((measures.reading_ease(text), nid))
+            scenes.append((measures.reading_ease(text, lang), nid))
     hardest = ", ".join(f"'{nid}' ({score:.0f})" for score, nid in sorted(scenes)[:3])
     yield marks.problem(("title",), say("reading_ease", ease=f"{ease:.0f}", need=f"{rules.min_reading_ease:g}"),
                         say("reading_ease_hint_scenes", scenes=hardest) if hardest else say("reading_ease_hint"), WARN)
@@ -233,12 +238,21 @@ def _duration(module: Module, marks: SourceMap, scenarios: list[tuple[Scenario, 
 
 
 # A sentence states a number or a research finding when it has a number (a digit that does not
-# continue a word or code such as 'v2', 'x=1'), a percent sign or "per cent", or a phrase such as
-# "research shows" or "studies found". It is cited when it holds {cite}.
-_FINDING = re.compile(
-    r"(?<![\w=/#.:])\d|%|\bper ?cent\b|\baccording to\b|"
-    r"\b(?:research|studies|a study|one study|the study|surveys?|evidence|data|reviews?)\s+(?:\w+\s+)?"
-    r"(?:shows?|showed|shown|finds?|found|suggests?|suggested|indicates?|indicated)\b", re.I)
+# continue a word or code such as 'v2', 'x=1'), a percent sign, or, in a language whose phrases are known here,
+# "per cent" or a phrase such as "research shows" or "studies found". It is cited when it holds {cite}.
+_FIGURE = r"(?<![\w=/#.:])\d|%"
+_FINDING_PHRASES = {
+    "en": r"\bper ?cent\b|\baccording to\b|"
+          r"\b(?:research|studies|a study|one study|the study|surveys?|evidence|data|reviews?)\s+(?:\w+\s+)?"
+          r"(?:shows?|showed|shown|finds?|found|suggests?|suggested|indicates?|indicated)\b",
+    "fr": r"\bpour ?cent\b|\b(?:selon|d['’]après)\s+(?:une|la|les|des|cette|ces|l['’])\s*"
+          r"(?:études?|recherches?|enquêtes?|données|chiffres|statistiques)\b|"
+          r"\b(?:la recherche|les recherches|des recherches|les études|des études|une étude|l['’]étude|cette étude|"
+          r"les enquêtes|une enquête|les données|les chiffres)\s+(?:\w+\s+)?"
+          r"(?:montrent|montre|ont montré|a montré|indiquent|indique|suggèrent|suggère|révèlent|révèle|concluent|conclut)\b",
+}
+_FINDINGS = {lang: re.compile(f"{_FIGURE}|{phrases}", re.I) for lang, phrases in _FINDING_PHRASES.items()}
+_FIGURES = re.compile(_FIGURE)  # in another language, numbers only
 _ROLE = re.compile(r"(\{[a-z:]+\})`[^`]*`")  # {cite}`key`, {term}`x`: their keys are not numbers
 # not figures: inline code, link targets, URLs, years, telephone numbers
 _SKIP = re.compile(r"`[^`]*`|\]\([^)]*\)|https?://\S+|\b(?:19|20)\d\d\b|\+?\d[\d ()-]{6,}\d")
@@ -262,7 +276,7 @@ def uncited_findings(reading: str, marks: SourceMap, lang: str = "en") -> Iterat
         if "{cite" in sentence:
             continue
         lead = _BLOCK_START.match(sentence).end()
-        hit = _FINDING.search(sentence, lead)
+        hit = _FINDINGS.get(lang, _FIGURES).search(sentence, lead)
         if hit:
             shown = " ".join(reading[offset + lead:end].split())
             shown = shown if len(shown) <= 70 else shown[:67] + "…"

@@ -27,9 +27,12 @@ DETECTORS = {
     "an e-mail address": re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+"),
     "a URL": re.compile(r"(?<![\w/.])(?:https?://|www\.)[^\s<>()\[\]\"'`]+(?<![.,;:!?])", re.I),
     "a phone number": re.compile(r"(?<![\w+-])\+?\(?\d[\d ().-]{5,18}\d(?![\w-])"),
-    "a street address": re.compile(
+    "a street address": re.compile(  # English ('42 Acacia Avenue'), then French ('14 bis, rue des Lilas')
         r"\b\d{1,5}\s+(?:[A-Z][\w'-]*\s+){1,3}(?:(?:Street|Road|Avenue|Lane|Drive|Boulevard|Way|Court|Place|Terrace|"
-        r"Crescent|Close|Square)\b|(?:St|Rd|Ave|Ln|Dr|Blvd|Ct|Pl)\b\.?)"),
+        r"Crescent|Close|Square)\b|(?:St|Rd|Ave|Ln|Dr|Blvd|Ct|Pl)\b\.?)"
+        r"|\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|allée|chemin|impasse|quai|route|cours)"
+        r"\s+(?:(?:de\s+la|de\s+l['’]|du|des|de|d['’]|la|le|les|l['’])\s*)?"
+        r"[A-ZÉÈÊÀÂÎÔÛÇ][\w'’-]*(?:\s[A-ZÉÈÊÀÂÎÔÛÇ][\w'’-]*){0,3}"),
 }
 # What each detector's match starts with or holds (an '@', a digit, a web address's start), sought once: most
 # texts have none, and then the four detectors need not scan them.
@@ -53,9 +56,19 @@ def load_denylist(path: Path) -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if re.fullmatch(r"\s*[0-9a-fA-F]{64}\s*", line))
 
 
+# Characters none of which composes with a neighbour under NFKC (no combining mark, no Hangul jamo, no other
+# script's vowel sign): Latin letters and symbols up to U+02FF and general punctuation (curly quotes, dashes).
+# A text made only of them folds the same as a whole as mark by mark, so it needs no walk character by character.
+_STANDALONE = re.compile(r"[\x00-\u02ff\u2000-\u206f]*")
+
+
 def _fold(text: str) -> str:
     """``text`` NFKC-normalised and casefolded (as :func:`_folded`, without the offsets)."""
-    return text.lower() if text.isascii() else _folded(text)[0]
+    if text.isascii():
+        return text.lower()
+    if _STANDALONE.fullmatch(text):
+        return unicodedata.normalize("NFKC", text).casefold()
+    return _folded(text)[0]
 
 
 def _folded(text: str) -> tuple[str, list[int]]:
@@ -85,14 +98,16 @@ _SHA256 = hashlib.sha256
 
 
 class _Clean:
-    """The (folded) texts already found clean for one denylist, with the denylist's digests as bytes.
+    """The texts (as written) already found clean for one denylist: no listed window and no contact detail;
+    with the denylist's digests as bytes.
 
     Texts recur across a course's files (stock debrief questions, content notes, role titles; in the
-    benchmark's cloned courses, every text), and a text seen clean needs no windows at all. Kept for the
-    process (a check, ``serve``'s checks after it, each forked worker for its share) and bounded: past
-    :data:`MEMO_CHARS` characters it starts again empty. It only ever holds what is clean for its own
-    denylist, so it can change no result, only skip work. (Remembering single windows instead was
-    measured and did not pay: a course whose texts differ shares too few of its multi-word windows.)"""
+    benchmark's cloned courses, every text), and a text seen clean needs neither its windows hashed nor
+    the detectors run. Kept for the process (a check, ``serve``'s checks after it, each forked worker for
+    its share) and bounded: past :data:`MEMO_CHARS` characters it starts again empty. It only ever holds
+    what is clean for its own denylist, so it can change no result, only skip work. (Remembering single
+    windows instead was measured and did not pay: a course whose texts differ shares too few of its
+    multi-word windows.)"""
 
     def __init__(self, denylist: frozenset[str]):
         self.denylist = denylist
@@ -100,14 +115,15 @@ class _Clean:
         self.texts: set[str] = set()
         self.chars = 0
 
-    def remember(self, texts: list[str]) -> None:
-        size = sum(map(len, texts))
-        if self.chars + size > MEMO_CHARS:
+    def remember(self, text: str) -> None:
+        if text in self.texts:
+            return
+        if self.chars + len(text) > MEMO_CHARS:
             self.texts.clear()
             self.chars = 0
-        if size <= MEMO_CHARS:
-            self.texts.update(texts)
-            self.chars += size
+        if len(text) <= MEMO_CHARS:
+            self.texts.add(text)
+            self.chars += len(text)
 
 
 MEMO_CHARS = 1 << 22  # a few MB of text
@@ -131,12 +147,10 @@ def forget() -> None:
 def _listed(folded_texts: Iterable[str], denylist: frozenset[str]) -> set[str]:
     """The 1–4-word windows of the (folded) texts whose hash is listed.
 
-    Each distinct window is hashed once (none of a text found clean before, see :class:`_Clean`), and
-    the loops run in C (``map``, ``zip``): this is the check's hot spot, linear in the text."""
-    clean = _clean_for(denylist)
+    Each distinct window is hashed once, and the loops run in C (``map``, ``zip``): this is the check's
+    hot spot, linear in the text."""
     windows: set[bytes] = set()  # as UTF-8, what is hashed
-    new_texts = [folded for folded in folded_texts if folded not in clean.texts]
-    for folded in new_texts:
+    for folded in folded_texts:
         ascii_only = folded.isascii()  # (most texts) words and windows found in its bytes: nothing to encode
         words = _ASCII_WORD.findall(folded.encode()) if ascii_only else _WORD.findall(folded)
         join = b" ".join if ascii_only else " ".join
@@ -145,10 +159,8 @@ def _listed(folded_texts: Iterable[str], denylist: frozenset[str]) -> set[str]:
             windows.update(found if ascii_only else map(str.encode, found))
     ordered = list(windows)
     hashes = map(_DIGEST, map(_SHA256, ordered))
-    listed = {window.decode() for window in itertools.compress(ordered, map(clean.digests.__contains__, hashes))}
-    if not listed:  # (with a hit, rare, no text of this file is remembered)
-        clean.remember(new_texts)
-    return listed
+    digests = _clean_for(denylist).digests
+    return {window.decode() for window in itertools.compress(ordered, map(digests.__contains__, hashes))}
 
 
 def denylisted_spans(text: str, denylist: frozenset[str], listed: set[str] | None = None) -> Iterator[tuple[int, int]]:
@@ -192,23 +204,37 @@ _WHAT = {"a name on the de-identification denylist": "denylisted", "an e-mail ad
          "a phone number": "phone", "a street address": "street"}  # what was found -> its words in the catalogue
 
 
+def hits(texts: list[str], denylist: frozenset[str]) -> list[tuple[int, str, int, int]]:
+    """(index in ``texts``, what, start, end) of every listed window and contact detail in one file's texts.
+
+    A text this process found clean before is skipped (see :class:`_Clean`); the texts found clean now are
+    remembered, unless some window of the file is listed (rare: then the file is looked at afresh each time)."""
+    clean = _clean_for(denylist)
+    fresh = [i for i, text in enumerate(texts) if text not in clean.texts]
+    listed = _listed([_fold(texts[i]) for i in fresh], denylist) if denylist else set()
+    found: list[tuple[int, str, int, int]] = []
+    for i in fresh:
+        before = len(found)
+        found += [(i, "a name on the de-identification denylist", s, e)
+                  for s, e in denylisted_spans(texts[i], denylist, listed)]
+        found += [(i, *detail) for detail in contact_details(texts[i])]
+        if len(found) == before and not listed:
+            clean.remember(texts[i])
+    return found
+
+
 def check_fields(fields: Iterable[tuple[tuple, str]], marks: SourceMap, denylist: frozenset[str],
                  allow: Iterable[Allowance], lang: str = "en") -> Iterator[Problem]:
     allowed = {(normalise(a.text), a.file) for a in allow}
     fields = list(fields)
-    folded = [_fold(text) for _, text in fields]
-    listed = _listed(folded, denylist) if denylist else set()
-    for path, text in fields:
-        hits = [("a name on the de-identification denylist", s, e)
-                for s, e in denylisted_spans(text, denylist, listed)]
-        hits += list(contact_details(text))
-        for what, start, end in hits:
-            found = text[start:end]
-            key = normalise(found)
-            if (key, None) in allowed or (key, marks.file) in allowed:
-                continue
-            shown = found if len(found) <= 80 else found[:80] + "…"
-            yield marks.problem_at(path, text, start,
-                                   message("check.deidentify.looks_like", lang, text=shown,
-                                           what=message(f"check.deidentify.{_WHAT[what]}", lang)),
-                                   message("check.deidentify.looks_like_hint", lang))
+    for i, what, start, end in hits([text for _, text in fields], denylist):
+        path, text = fields[i]
+        found = text[start:end]
+        key = normalise(found)
+        if (key, None) in allowed or (key, marks.file) in allowed:
+            continue
+        shown = found if len(found) <= 80 else found[:80] + "…"
+        yield marks.problem_at(path, text, start,
+                               message("check.deidentify.looks_like", lang, text=shown,
+                                       what=message(f"check.deidentify.{_WHAT[what]}", lang)),
+                               message("check.deidentify.looks_like_hint", lang))

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterator
 
 from ..messages import message
 from ..messages.formats import number
-from ..model import Choice, Scenario, conditions, story
+from ..model import Scenario, conditions, story
 from ..problems import Problem, did_you_mean
 from ..source_map import SourceMap
 from .partial import LeftOut
@@ -49,7 +49,8 @@ class Exploration:
 
     def endings(self, scenario: Scenario) -> list[State]:
         """Reachable ending states, fewest choices first."""
-        return [s for s in self.seen if story.is_over(scenario.nodes[s[0]])]
+        over = {node_id for node_id, node in scenario.nodes.items() if story.is_over(node)}  # once a scene, not a state
+        return [s for s in self.seen if s[0] in over]
 
 
 def explore(scenario: Scenario, limit: int = STATE_LIMIT) -> Exploration | None:
@@ -76,11 +77,14 @@ def _explore(scenario: Scenario, limit: int) -> Exploration | None:
     found = Exploration(names)
     nodes, seen, offered = scenario.nodes, found.seen, found.offered
     # How each scene's choices are taken, worked out once: whether any has a condition (if none, the scene
-    # offers every choice in every state) and whether it has effects (if none, the values stay as they are).
-    plans: dict[str, tuple[bool, list[tuple[int, Choice, str, bool]]] | None] = {
+    # offers every choice in every state), and for each choice its position, its target (None if missing),
+    # its condition and its effects as functions of the packed values (None: always offered; values unchanged).
+    packed_names = tuple(names)
+    plans: dict[str, tuple[bool, list[tuple[int, str | None, Callable | None, Callable | None]]] | None] = {
         node_id: None if story.is_over(node) or not node.choices  # an ending, or a dead end (graph.check reports it)
         else (any(c.when is not None for c in node.choices),
-              [(i, c, c.goto, bool(c.effects)) for i, c in enumerate(node.choices) if c.goto in nodes])
+              [(i, c.goto if c.goto in nodes else None, story.offer_by_position(c, packed_names),
+                story.take_by_position(scenario, c, packed_names)) for i, c in enumerate(node.choices)])
         for node_id, node in nodes.items()}
     visited: set[str] = set()
     initial = story.start(scenario)
@@ -94,19 +98,18 @@ def _explore(scenario: Scenario, limit: int) -> Exploration | None:
         if plan is None:
             continue
         conditional, steps = plan
-        values = dict(zip(names, packed))
         if conditional:
-            options = story.offered(nodes[node_id], values)
-            if not options:
-                found.stuck.setdefault(node_id, values)
-            offered.update((node_id, i) for i in options)
-            steps = [step for step in steps if step[0] in options]
+            steps = [step for step in steps if step[2] is None or step[2](packed)]
+            if not steps:
+                found.stuck.setdefault(node_id, dict(zip(names, packed, strict=True)))
+            offered.update((node_id, step[0]) for step in steps)
         elif node_id not in visited:
             visited.add(node_id)
-            offered.update((node_id, i) for i in range(len(nodes[node_id].choices)))
-        for i, choice, goto, changes in steps:
-            # story.take returns the values in the order it was given them, which is ``names``
-            reached: State = (goto, tuple(story.take(scenario, choice, values).values()) if changes else packed)
+            offered.update((node_id, step[0]) for step in steps)
+        for i, goto, _, take in steps:
+            if goto is None:
+                continue
+            reached: State = (goto, take(packed) if take else packed)
             if reached not in seen:
                 if len(seen) >= limit:
                     found.complete = False  # (``offered`` is then partial too, and not used)

@@ -2,7 +2,9 @@
 the variables, how a saved path replays, and where a play-through is over.
 
 One statement of the rules for Python: the checker's state search (``check/states.py``), the
-statistics and the tests use them from here. The browser player applies the same rules to the
+statistics and the tests use them from here. The state search asks them in thousands of states, so it
+uses forms of them made once per choice for values held by position (``offer_by_position``,
+``take_by_position``), which ``tests/test_story.py`` holds to the plain rules. The browser player applies the same rules to the
 player data in ``sphinxext/static/bb-story.js``; ``tests/test_story_agreement.py`` holds the two to
 the same answers on random scenarios. Pure functions of the model: no I/O.
 """
@@ -10,7 +12,7 @@ the same answers on random scenarios. Pure functions of the model: no I/O.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,6 +20,8 @@ from . import conditions
 from .scenario import Choice, Node, Scenario
 
 Values = dict[str, int]
+Packed = tuple[int, ...]
+"""Values by position, in the order of a list of the scenario's variable names (as the state search holds them)."""
 
 # A condition is parsed once per distinct text: the state search asks the same choices again and
 # again. The cached trees are only read (``conditions.evaluate`` never changes a tree).
@@ -52,6 +56,40 @@ def take(scenario: Scenario, choice: Choice, values: Values) -> Values:
         var = scenario.variables[name]
         out[name] = max(var.min, min(var.max, out[name] + delta))
     return out
+
+
+def offer_by_position(choice: Choice, names: tuple[str, ...]) -> Callable[[Packed], int] | None:
+    """``is_offered`` made once for values packed in the order of ``names``: a function whose result is non-zero
+    while the choice is offered, or None when it always is. For the checker's state search, which asks it in
+    thousands of states (``tests/test_story.py`` holds it to ``is_offered``)."""
+    return None if choice.when is None else _by_position(choice.when, names)
+
+
+@lru_cache(maxsize=4096)  # by text and names: clones of a scenario, and the same scenario checked again, share it
+def _by_position(when: str, names: tuple[str, ...]) -> Callable[[Packed], int]:
+    return conditions.by_position(_tree(when), names)
+
+
+def take_by_position(scenario: Scenario, choice: Choice, names: tuple[str, ...]) -> Callable[[Packed], Packed] | None:
+    """``take`` made once for values packed in the order of ``names``, or None when the choice has no effects (the
+    values stay as they are). For the checker's state search (``tests/test_story.py`` holds it to ``take``)."""
+    if not choice.effects:
+        return None
+    changes = [(names.index(name), delta, scenario.variables[name].min, scenario.variables[name].max)
+               for name, delta in choice.effects.items()]
+
+    def taken(packed: Packed) -> Packed:
+        out = list(packed)
+        for i, delta, low, high in changes:
+            value = out[i] + delta
+            if value > high:  # take's max(min, min(max, value)), without the calls
+                value = high
+            if value < low:
+                value = low
+            out[i] = value
+        return tuple(out)
+
+    return taken
 
 
 def choice_keys(scene_id: str, choices: Sequence[Choice]) -> list[str]:
