@@ -19,6 +19,7 @@ from ..messages.formats import number
 from ..model import Scenario, conditions, story
 from ..problems import Problem, did_you_mean
 from ..source_map import SourceMap
+from . import graph
 from .partial import LeftOut
 
 STATE_LIMIT = 50_000
@@ -144,6 +145,24 @@ def check(scenario: Scenario, marks: SourceMap, limit: int = STATE_LIMIT,
                 yield marks.problem(("nodes", node_id, "choices", i, "when"),
                                     say("never_offered", when=choice.when, id=node_id), say("never_offered_hint"),
                                     "warning")
+    if found.complete and not found.stuck:  # (a scene where play stops explains what it cuts off: said above)
+        yield from _never_reached(scenario, marks, reached, say)
+
+
+def _never_reached(scenario: Scenario, marks: SourceMap, reached: set[str], say) -> Iterator[Problem]:
+    """Scenes the graph reaches but no play-through does, conditions respected (content no learner can see), and
+    a required ending kind every one of whose endings is such a scene (graph.check reports a kind with none, or
+    none it reaches)."""
+    on_paper = graph.reachable_from(scenario.start, graph.successors(scenario))
+    for node_id in scenario.nodes:
+        if node_id in on_paper and node_id not in reached:
+            yield marks.problem(("nodes", node_id, "[key]"), say("never_reached", id=node_id), say("never_reached_hint"))
+    written = {ending.kind for node_id, ending in scenario.endings.items() if node_id in on_paper}
+    playable = {scenario.nodes[node_id].ending.kind for node_id in reached if scenario.nodes[node_id].ending}
+    for kind in graph.REQUIRED_KINDS:
+        if kind in written and kind not in playable:
+            yield marks.problem(("nodes", "[key]"), say("ending_never_reached", kind=kind),
+                                say("ending_never_reached_hint", kind=kind))
 
 
 def _ranges(scenario: Scenario, marks: SourceMap, say) -> Iterator[Problem]:
