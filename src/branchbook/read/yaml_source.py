@@ -15,6 +15,7 @@ worded the same whichever parser is installed.
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -275,6 +276,9 @@ def parse(text: str, file: str, line_offset: int = 0, lang: str = "en") -> tuple
     return _parse(_PythonLoader, text, file, line_offset, lang)
 
 
+_LONG_ESCAPE = re.compile(r"\\U([0-9A-Fa-f]{8})")  # an escape in a double-quoted string: \U and eight hex digits
+
+
 def _parse(loader_class, text: str, file: str, line_offset: int, lang: str) -> tuple[Any, SourceMap, list[Problem]]:
     marks = SourceMap(file, line_offset, text)
     try:
@@ -288,6 +292,12 @@ def _parse(loader_class, text: str, file: str, line_offset: int, lang: str) -> t
                                      message("read.yaml.bad_character_hint", lang))]
     except yaml.YAMLError as err:
         return None, marks, [Problem(file, 1 + line_offset, 1, message("read.yaml.error", lang, error=err))]
+    except (ValueError, OverflowError):  # PyYAML's scanner turns an escape past Unicode's last character into chr()'s error
+        escape = next((m for m in _LONG_ESCAPE.finditer(text) if int(m.group(1), 16) > sys.maxunicode), None)
+        line, col = marks._line_col(escape.start()) if escape else (1 + line_offset, 1)
+        return None, marks, [Problem(file, line, col, message("read.yaml.bad_escape", lang,
+                                                              escape=escape.group() if escape else "\\U"),
+                                     message("read.yaml.bad_escape_hint", lang))]
     if root is None:
         return None, marks, [Problem(file, 1 + line_offset, 1, message("read.yaml.no_content", lang),
                                      message("read.yaml.what_it_holds_hint", lang))]
