@@ -88,7 +88,8 @@ def test_a_french_course_gets_french_problems_at_the_same_place(tmp_path, name):
     english, values = the_problem(broken_copy(tmp_path, "en", file, old, new), file, key, "en")
     french, french_values = the_problem(broken_copy(tmp_path, "fr", file, old, new), file, key, "fr")
     assert (french.file, french.line, french.col) == (english.file, english.line, english.col)
-    assert french_values == values  # the same ids, values and positions, only the words differ
+    # the same ids, values and positions, only the words differ (where a value sits is worded too: scene, scène)
+    assert {k: v for k, v in french_values.items() if k != "where"} == {k: v for k, v in values.items() if k != "where"}
     assert pattern(hint_key, "en").fullmatch(english.hint)
     assert pattern(hint_key, "fr").fullmatch(french.hint)
     assert french.message != english.message and french.hint != english.hint

@@ -141,7 +141,7 @@ def test_a_twine_sketch_becomes_a_scenario_whose_gaps_check_lists(mini_course: P
     # it is listed last in its module; check reports the gaps at their lines, nothing else breaks
     assert "the-late-agenda]" in (mini_course / "modules" / "basics.md").read_text()
     first = [p for p in load_course(mini_course).report.errors if p.file == "scenarios/the-late-agenda.yml"]
-    assert [p.line for p in first if "provenance.failures" in p.message] == [
+    assert [p.line for p in first if "provenance, failures" in p.message] == [
         n for n, line in enumerate(written.read_text().split("\n"), 1) if line.strip() == "failures: []"]
     # the author names the failure pattern; then every gap left is reported where it is
     written.write_text(written.read_text().replace("failures: []", "failures: [F09]"))

@@ -162,6 +162,26 @@ def _role_by_name(error: dict, data: dict, marks: SourceMap, lang: str) -> Probl
     return marks.problem(loc, said, message("check.schema.role_id_known", lang, ids=ids) if roles else None)
 
 
+def _where(path: tuple, lang: str) -> str:
+    """Where a value sits, in an author's words rather than as a data path: ``('nodes', 'assigned', 'choices', 1,
+    'when')`` is "scene 'assigned', choice 2, when" (items counted from 1, as an author counts them)."""
+    path = [part for part in path if part != "[key]"]
+    parts, i = [], 0
+    while i < len(path):
+        part, after = path[i], path[i + 1] if i + 1 < len(path) else None
+        if part in ("nodes", "variables") and isinstance(after, str):
+            parts.append(message(f"check.schema.where.{part}", lang, id=after))
+        elif isinstance(after, int):  # 'choices', 2 -> "choice 2" (a list's field names are plurals: else "debrief item 2")
+            one = part[:-1] if isinstance(part, str) and part.endswith("s") else None
+            parts.append(message("check.schema.where.one", lang, field=part, one=one, number=after + 1) if one
+                         else message("check.schema.where.item", lang, field=part, number=after + 1))
+        else:
+            parts.append(str(part))
+            i -= 1
+        i += 2
+    return ", ".join(parts) or message("check.schema.file", lang)
+
+
 _BOUNDS = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt", "less_than_equal": "le"}
 
 
@@ -169,13 +189,12 @@ def _problem(model: type[BaseModel], error: dict, marks: SourceMap, lang: str) -
     loc = tuple(error["loc"])
     kind = error["type"]
     value = error.get("input")
-    where = ".".join(str(p) for p in loc if p != "[key]") or message("check.schema.file", lang)
+    where = _where(loc, lang)
     hint = message(f"check.schema.hint.{kind}", lang) if kind in _HINTS else None
     if kind == "missing":
         parent = loc[:-1]
         at = parent + ("[key]",) if parent + ("[key]",) in marks else parent
-        return marks.problem(at, message("check.schema.missing", lang, field=loc[-1],
-                                         where=".".join(map(str, parent)) or message("check.schema.file", lang)), hint)
+        return marks.problem(at, message("check.schema.missing", lang, field=loc[-1], where=_where(parent, lang)), hint)
     if kind == "extra_forbidden":
         known = _fields_at(model, loc[:-1])
         if " " in str(loc[-1]).strip():  # `{title: Dealt with, but not closed}`: the comma ended the text
