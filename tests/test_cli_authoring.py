@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -159,3 +160,14 @@ def test_stats_from_a_subfolder_and_on_a_broken_course(mini_course: Path, monkey
     (mini_course / "scenarios" / "the-favour.yml").write_text("id: [")
     result = CliRunner().invoke(main, ["stats"])
     assert result.exit_code == 1 and "branchbook check" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["export", "scorm", "-o", "x.zip"], ["export", "site", "-o", "site"]])
+def test_the_exports_take_the_course_as_every_command_does_or_as_course(command, tmp_path):
+    """COURSE as an argument, like check or build, or --course as before; both, and different, is refused."""
+    missing = tmp_path / "no-course-here"
+    for given in ([str(missing)], ["--course", str(missing)]):
+        result = CliRunner().invoke(main, [*command, *given])
+        assert result.exit_code == 2 and str(missing) in result.output, result.output
+    both = CliRunner().invoke(main, [*command, str(missing), "--course", str(tmp_path)])
+    assert both.exit_code == 2 and "given twice" in both.output

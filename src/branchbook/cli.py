@@ -40,6 +40,17 @@ class _Stderr:
 
 err = _Stderr()
 COURSE_ARG = click.argument("course", type=click.Path(path_type=Path), default=".", required=False)
+# For commands that also took the course as --course first (the exports): both are accepted.
+COURSE_ARG_OR_OPTION = (click.argument("course", type=click.Path(path_type=Path), required=False),
+                        click.option("--course", "course_option", type=click.Path(path_type=Path), metavar="PATH",
+                                     help="The course folder, as COURSE (default: the current folder)."))
+
+
+def one_course(course: Path | None, course_option: Path | None) -> Path:
+    """The course given as COURSE, as every command takes it, or as --course."""
+    if course is not None and course_option is not None and course != course_option:
+        raise click.UsageError(f"the course is given twice ({course} and --course {course_option}): give it once")
+    return course_option or course or Path(".")
 
 
 def _root(course: Path) -> Path:

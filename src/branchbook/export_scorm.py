@@ -7,10 +7,12 @@ from pathlib import Path
 
 import click
 
+from .cli import COURSE_ARG_OR_OPTION
+
 
 @click.command("scorm")
-@click.option("--course", "course", type=click.Path(path_type=Path), default=".", show_default=True,
-              help="The course folder.")
+@COURSE_ARG_OR_OPTION[0]
+@COURSE_ARG_OR_OPTION[1]
 @click.option("--version", "version", type=click.Choice(["1.2", "2004"]), default="1.2", show_default=True,
               help="SCORM edition the LMS imports (2004 means 4th edition).")
 @click.option("--module", "module_ids", multiple=True, metavar="ID",
@@ -23,18 +25,18 @@ import click
               help="The .zip file to write.")
 @click.option("--language", metavar="LL", help="Package the course's translation into LL (listed under "
               "translations: in course.yml), built into book/_build/html-LL, instead of the original.")
-def export_scorm(course: Path, version: str, module_ids: tuple[str, ...], single: bool, handouts: bool,
-                 out: Path, language: str | None) -> None:
+def export_scorm(course: Path | None, course_option: Path | None, version: str, module_ids: tuple[str, ...],
+                 single: bool, handouts: bool, out: Path, language: str | None) -> None:
     """Write a SCORM package (.zip) of the course that an LMS imports as is: one SCO per module,
     reporting completion and, for a module with a 'mastery' score, the knowledge-check score.
     A package holds one language (--language LL for a translation): its pages carry no language switch.
     Learners' choices are sent only when course.yml opts in (lms: report_choices: true)."""
-    from .cli import _load_language, err, report_problems, require_known
+    from .cli import _load_language, err, one_course, report_problems, require_known
     from .export_site import built_site
     from .output import write_atomic
     from .write import scorm
 
-    loaded = _load_language(course, language)
+    loaded = _load_language(one_course(course, course_option), language)
     if not report_problems(loaded, strict=False):
         err.print("Nothing was exported.")
         sys.exit(1)

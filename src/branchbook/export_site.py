@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 
 from . import layout
+from .cli import COURSE_ARG_OR_OPTION
 
 MARK = ".branchbook-site"  # says a folder was made by this command, so that the next run may replace it
 
@@ -56,19 +57,21 @@ def home_page(courses: list) -> bytes:
 
 
 @click.command("site")
-@click.option("--course", "course", type=click.Path(path_type=Path), default=".", show_default=True,
-              help="The course folder.")
+@COURSE_ARG_OR_OPTION[0]
+@COURSE_ARG_OR_OPTION[1]
 @click.option("--strict", is_flag=True, help="Treat check warnings as errors.")
 @click.option("--handouts/--no-handouts", default=True, show_default=True,
               help="Build the printable PDFs the pages link to.")
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="The folder to publish (new or empty, or made by this command before: it is replaced).")
-def export_site(course: Path, strict: bool, handouts: bool, out: Path) -> None:
+def export_site(course: Path | None, course_option: Path | None, strict: bool, handouts: bool, out: Path) -> None:
     """Build COURSE and every translation course.yml lists (translations:), then copy the sites into OUT,
     ready to publish: the original at the root for a course in one language; for a translated course,
     each site in its own folder (html/, html-LL/, as the language switch links them) and a home page
     leading to the original."""
-    from .cli import _load, _load_language, err, report_problems
+    from .cli import _load, _load_language, err, one_course, report_problems
+
+    course = one_course(course, course_option)
 
     if out.exists() and any(out.iterdir()) and not (out / MARK).is_file():
         raise click.BadParameter(f"{out} holds files this command did not make: give a new or empty folder",
