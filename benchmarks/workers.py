@@ -32,7 +32,7 @@ def run(quick: bool) -> list[Row]:
     from branchbook import parallel
 
     rows = []
-    sizes = (3,) if quick else (2, 4, 8, 16, 32, 64)
+    sizes = (3,) if quick else (1, 2, 4, 8, 16, 32, 64)
     threshold = parallel.MIN_ITEMS
     try:
         for count in sizes:

@@ -172,3 +172,14 @@ def test_github_format_writes_workflow_annotations(tmp_path, monkeypatch):
     assert "About 40%25 of people, in one survey, said so." in warning  # '%' escaped, as GitHub requires
     strict = CliRunner().invoke(main, ["check", "--format", "github", "--strict", "course"]).stdout
     assert not any(line.startswith("::warning") for line in strict.splitlines())
+
+
+def test_a_long_message_on_stderr_stays_one_line_in_a_log(capsys):
+    """What build and handouts say on stderr also lands in CI logs and pipes, where a sentence or a path
+    cut at 80 columns cannot be searched or copied: there each message is one line."""
+    from branchbook.cli import err
+
+    said = ("Handouts were not remade (--no-handouts): the site links the PDFs of the last build that made "
+            "them, in /home/someone/courses/our-course/book/handouts/scenarios/the-long-name-packet.pdf")
+    err.print(said)
+    assert capsys.readouterr().err == said + "\n"

@@ -103,3 +103,31 @@ def test_graph_rules_see_no_problem_in_these_scenarios():
     for text in (GRID, STUCK):
         scenario, marks = load(text)
         assert [p for p in graph.check(scenario, marks) if p.severity == "error"] == []
+
+
+LATE_DEAD_END = HEAD + """\
+variables:
+  trust: {initial: 1, min: 0, max: 3}
+start: a
+nodes:
+  a:
+    text: Begin.
+    choices:
+      - {label: Listen, goto: b}
+      - {label: Interrupt, goto: b, effects: {trust: -1}}
+  b:
+    text: Then.
+    choices:
+      - {label: Go on, goto: good, when: trust >= 1}
+      - {label: Give up, goto: bad, when: trust >= 2}
+  good: {text: Done., ending: {kind: good, title: Good, debrief: Good.}}
+  bad: {text: Done., ending: {kind: harmful, title: Bad, debrief: Bad.}}
+debrief: ['Why?']
+"""
+
+
+def test_a_scene_where_play_stops_is_told_with_the_values_and_one_way_there():
+    scenario, marks = load(LATE_DEAD_END)
+    stuck = [p for p in states.check(scenario, marks) if p.severity == "error"]
+    assert [p.message for p in stuck] == ["at scene 'b' every choice can be switched off: reached with trust=0"]
+    assert stuck[0].hint.endswith("one way there: a#2 → b")  # the second choice at 'a', counted as authors count

@@ -39,7 +39,7 @@ def reference(scenario: Scenario, limit: int):
             continue
         options = story.offered(node, values)
         if not options:
-            stuck.setdefault(node_id, values)
+            stuck.setdefault(node_id, state)
         for i in options:
             offered.add((node_id, i))
             choice = node.choices[i]

@@ -99,6 +99,24 @@ def test_syntax_errors_say_where(source, offset, message):
     assert caught.value.offset == offset
 
 
+@pytest.mark.parametrize("source, offset, instead", [
+    ("a && b", 2, ("&&", "and")),
+    ("a & b", 2, ("&", "and")),
+    ("a || b", 2, ("||", "or")),
+    ("trust => 1", 6, ("=>", ">=")),
+    ("trust =< 1", 6, ("=<", "<=")),
+    ("trust = 1", 6, ("=", "==")),
+    ("!open", 0, ("!", "not")),
+    ("a > 1; b", 5, None),
+])
+def test_another_languages_operator_is_named_with_this_ones(source, offset, instead):
+    """What an author used to C, Python or spreadsheets writes is told apart, so the hint can say
+    what to write instead (a character with no counterpart here says nothing more)."""
+    with pytest.raises(ConditionError) as caught:
+        parse(source)
+    assert (caught.value.offset, caught.value.instead) == (offset, instead)
+
+
 def test_length_and_depth_are_bounded():
     with pytest.raises(ConditionError, match="longer than 500"):
         parse("a or " * 100 + "a")

@@ -17,6 +17,22 @@ def init(*args: str):
     return CliRunner().invoke(main, ["init", *args])
 
 
+def test_a_new_course_says_truly_how_check_can_warn_about_its_placeholder_contacts(tmp_path: Path):
+    """A new course checks clean, yet its support contacts are placeholders that learners in distress
+    would read: its course.yml says how to have `check` list them, and doing what it says does."""
+    folder = tmp_path / "our-course"
+    assert init(str(folder)).exit_code == 0
+    assert not load_course(folder).report.warnings
+    settings = (folder / "course.yml").read_text(encoding="utf-8")
+    assert "\n# localise_warnings: true\n" in settings, "the switch is written, off, where the comment says"
+    (folder / "course.yml").write_text(settings.replace("\n# localise_warnings: true\n", "\nlocalise_warnings: true\n"),
+                                       encoding="utf-8")
+    loaded = load_course(folder)
+    warned = [p for p in loaded.report.warnings if "localise: true" in p.message]
+    placeholders = [s.name for s in loaded.course.settings.support if s.localise]
+    assert placeholders and len(warned) == len(placeholders)
+
+
 @pytest.mark.slow
 def test_a_new_course_checks_strictly_builds_and_leaves_only_author_files_for_git(tmp_path: Path):
     folder = tmp_path / "our-course"
@@ -42,7 +58,21 @@ def test_a_new_course_checks_strictly_builds_and_leaves_only_author_files_for_gi
     paths = sorted(line[3:] for line in listed if line)
     assert paths == sorted(["course.yml", "denylist.sha256", "README.md", ".gitignore", ".github/workflows/pages.yml",
                             "modules/first-module.md", "scenarios/first-scenario.yml", "book/references.bib",
-                            "book/_config.yml", "book/intro.md"])
+                            "book/_config.yml", "book/intro.md", "scenario.schema.json"])
+
+
+def test_the_schema_a_new_scenario_points_editors_to_is_in_the_course(tmp_path: Path):
+    """Every new scenario's first line sends VS Code's YAML extension to a schema file: in a new course
+    it exists, and it is what `branchbook schema` prints, so autocomplete works from the first edit."""
+    folder = tmp_path / "course"
+    assert init(str(folder)).exit_code == 0
+    assert CliRunner().invoke(main, ["new", "scenario", "second", str(folder)]).exit_code == 0
+    for scenario in ("first-scenario", "second"):
+        first = (folder / "scenarios" / f"{scenario}.yml").read_text(encoding="utf-8").splitlines()[0]
+        named = first.removeprefix("# yaml-language-server: $schema=")
+        assert named != first, first
+        schema = (folder / "scenarios" / named).resolve()
+        assert schema.read_text(encoding="utf-8") == CliRunner().invoke(main, ["schema"]).stdout
 
 
 def test_the_publishing_workflow_uploads_files_not_the_site_link(tmp_path: Path):

@@ -188,3 +188,11 @@ def test_position_in_a_markdown_body_counts_lines_and_columns():
     text = "# Title\n\nSome <b>bold</b>\n"
     assert marks.position(("reading",), text, text.index("<b>")) == (22, 6)
     assert marks.position(("reading",), text, 2) == (20, 3)
+
+
+@pytest.mark.parametrize("escape", ["\\U00110000", "\\UFFFFFFFF", "\\U0011ffff"])
+def test_an_escape_past_the_last_character_is_a_problem_at_it_not_a_crash(escape):
+    data, _, problems = parse(f'title: ok\nnote: "see {escape}"\n', "scenarios/x.yml")
+    assert data is None
+    assert [(p.line, p.col, p.severity) for p in problems] == [(2, 12, "error")]
+    assert escape in problems[0].message and "U0010FFFF" in problems[0].hint

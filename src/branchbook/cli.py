@@ -29,6 +29,11 @@ class _Stderr:
 
         return Console(stderr=True, highlight=False)
 
+    def print(self, *objects, **options) -> None:
+        """Each message on one line in a log or a pipe (CI), where rich would cut it at 80 columns and a
+        path or sentence cut in two can be neither searched nor copied; a terminal wraps it at words."""
+        self.console.print(*objects, soft_wrap=not self.console.is_terminal, **options)
+
     def __getattr__(self, name):
         return getattr(self.console, name)
 
@@ -235,8 +240,9 @@ def serve_command(course: Path, port: int, scenario_id: str | None, open_browser
     On each save it checks the course (problems print here as `check` prints them, and show in a
     banner on every open page, while the last good version stays on show), regenerates what
     changed and brings the open pages up to date: a scenario edit shows at once, in place (the
-    reader stays at the same step), the rest of the site reloads when Sphinx has rebuilt it (a few seconds). Handouts are not remade (run `build`).
-    Ctrl-C stops it.
+    reader stays at the same step); a module or book/ edit as soon as Sphinx has rebuilt that page
+    (a second or two), swapped in place where it can be, keeping the scroll position. Handouts are
+    not remade (run `build`). Ctrl-C stops it.
     """
     from .load import course_language, source_files
     from .messages import message
@@ -255,6 +261,8 @@ def serve_command(course: Path, port: int, scenario_id: str | None, open_browser
               say=lambda text: click.echo(text, err=True), report=report_problems, lang=lang)
     except PortBusy as busy:
         raise click.ClickException(str(busy)) from None
+    except KeyboardInterrupt:  # Ctrl-C while it was still starting: a stop like any other, not a failure
+        click.echo("Stopped.", err=True)
 
 
 @main.group()
@@ -332,11 +340,9 @@ def stats_command(course: Path, form: str) -> None:
 @click.argument("what", type=click.Choice(["scenario", "module", "course"]), default="scenario")
 def schema(what: str) -> None:
     """Print the JSON Schema of a scenario file (or module front matter, or course.yml) for editors."""
-    import json
+    from .model.json_schema import text
 
-    from .model.json_schema import document
-
-    click.echo(json.dumps(document(what), indent=2, sort_keys=True))
+    click.echo(text(what), nl=False)
 
 
 @main.command("handouts")

@@ -56,6 +56,8 @@ def _check_target(target: Path) -> None:
 
 def new_course_files(course_id: str, title: str, author: str) -> dict[str, str]:
     """Every file of a new course, by path relative to its folder."""
+    from .model import json_schema
+
     fill = lambda text: re.sub(r"\{(id|title|author|version)\}", lambda m: {  # noqa: E731
         "id": course_id, "title": _yaml_text(title), "author": _yaml_text(author), "version": __version__}[m.group(1)],
         text)
@@ -65,6 +67,8 @@ def new_course_files(course_id: str, title: str, author: str) -> dict[str, str]:
         "course.yml": fill(_template("course.yml")),
         "modules/first-module.md": _template("modules", "first-module.md"),
         "scenarios/first-scenario.yml": scenario,
+        # the file the first line of every new scenario points editors to ($schema=../scenario.schema.json)
+        "scenario.schema.json": json_schema.text("scenario"),
         "book/references.bib": _template("book", "references.bib"),
         "denylist.sha256": _template("denylist.sha256"),
         **_project_files(title),

@@ -298,6 +298,7 @@ def _check_file(kind: str, file: Path, shown: str, deidentification, rules, lang
             problems += deidentify.check_fields(texts(found.item), found.marks, denylist, allow, language)
         if kind == "scenario" and principles is not None:
             problems += course_rules.unknown_principles(found.item, found.marks, principles, language)
+        problems += course_rules.named_for_its_id(found.item, file, found.marks, language)
     else:
         claimed.append(file.stem)
     if isinstance(raw, dict) and isinstance(raw.get("id"), str):

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-MIN_ITEMS = 16
+MIN_ITEMS = 8
 
 _work: Callable | None = None  # set in the parent just before forking; the workers inherit it
 

@@ -16,10 +16,10 @@ from ..messages.formats import locale
 from ..model import CourseSettings, Module, Rules, Scenario
 from ..problems import Problem
 from ..source_map import SourceMap
-from . import measures, states
+from . import graph, measures, states
 
 WARN = "warning"
-GRAPH_REQUIRED_KINDS = ("good", "harmful")  # graph.check already reports these as errors when missing
+
 
 
 def check(settings: CourseSettings, settings_marks: SourceMap, modules: Sequence[tuple[Module, SourceMap]],
@@ -143,7 +143,7 @@ def scenario_rules(scenario: Scenario, marks: SourceMap, rules: Rules,
                                 rule=_rule("min_share_three_options", lang)), WARN)
     kinds = {e.kind for e in scenario.endings.values()}
     for kind in rules.require_ending_kinds:
-        if kind not in kinds and kind not in GRAPH_REQUIRED_KINDS:
+        if kind not in kinds and kind not in graph.REQUIRED_KINDS:  # (those graph.check reports as errors)
             yield marks.problem(nodes_at, say("ending_kind", kind=kind),
                                 say("ending_kind_hint", kind=kind, rule=_rule("require_ending_kinds", lang)), WARN)
     yield from _labels(scenario, marks, rules, say)

@@ -1,9 +1,11 @@
 """Rules across files: unique ids, and every id a file names exists somewhere in the course (the principles a
-scenario's choices name are checked with the file's own rules: :func:`unknown_principles`)."""
+scenario's choices name, and a file's name against its id, are checked with the file's own rules:
+:func:`unknown_principles`, :func:`named_for_its_id`)."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Collection, Iterator, Sequence
 
 from ..messages import message
@@ -152,3 +154,12 @@ def unknown_principles(scenario: Scenario, marks: SourceMap, principles: Collect
                     if pid not in principles:
                         yield marks.problem(at + (field, j), message("check.course.unknown_principle", lang, id=pid),
                                             did_you_mean(pid, principles, "course.yml `principles:`", language=lang))
+
+
+def named_for_its_id(item: Scenario | Module, file: Path, marks: SourceMap, lang: str) -> Iterator[Problem]:
+    """A scenario or module file is named after the id it holds, as ``new`` names it: authors look for it by
+    that name, and ``serve --scenario ID`` finds the scenario's file by it."""
+    if item.id != file.stem:
+        yield marks.problem(("id",), message("check.course.file_name", lang, id=item.id, file=file.name),
+                            message("check.course.file_name_hint", lang, name=item.id + file.suffix, stem=file.stem),
+                            "warning")

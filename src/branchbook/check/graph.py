@@ -11,6 +11,8 @@ from ..problems import Problem, closest, did_you_mean
 from ..source_map import SourceMap
 from .partial import LeftOut
 
+REQUIRED_KINDS = ("good", "harmful")  # every scenario has at least one ending of each (errors, not a course's bar)
+
 
 def successors(scenario: Scenario) -> dict[str, list[str]]:
     """Scene id → ids its choices lead to (existing scenes only)."""
@@ -86,7 +88,7 @@ def check(scenario: Scenario, marks: SourceMap, left_out: LeftOut = LeftOut(), l
     if _shape_cut(left_out) or left_out.touches("start"):
         return  # a left-out scene, ending or choice would change what is reachable and how it ends
     kinds = {e.kind for e in scenario.endings.values()}
-    for kind in ("good", "harmful"):
+    for kind in REQUIRED_KINDS:
         if kind not in kinds:
             yield marks.problem(("nodes", "[key]"), say("no_ending", kind=kind), say("no_ending_hint"))
     if scenario.start not in nodes:

@@ -2,7 +2,8 @@
 
 A scene written at the wrong level still parses as YAML, only as something else: a dedented scene
 becomes a field of the file (and the scenes after it, when its lines moved too, become its fields);
-an over-indented one becomes a field of the scene above; a scene whose lines were dedented has no
+an over-indented one becomes a field of the scene above (with no value when only its id line moved,
+its lines then repeating the fields of the scene above); a scene whose lines were dedented has no
 value, and its ``text:`` and ``choices:`` become scenes. pydantic then says "unknown field" or
 "should be a mapping", and the usual hint ("rename it") would lose a scene. Here such mappings are
 recognised by their shape (``text``, ``choices`` or ``ending``) and reported as indentation.
@@ -36,6 +37,7 @@ class SceneLevels:
     top: dict[str, list[str]] = field(default_factory=dict)  # scene at the file's level → scenes it swallowed
     nested: dict[str, str] = field(default_factory=dict)  # scene inside a scene → that scene
     orphans: dict[str, list[str]] = field(default_factory=dict)  # scene with no value → its fields, read as scenes
+    mixed: set[str] = field(default_factory=set)  # scenes holding an inner scene's lines as well as their own
 
     @classmethod
     def of(cls, fields: dict[str, Any], data: Any) -> SceneLevels:
@@ -50,9 +52,14 @@ class SceneLevels:
         if not isinstance(nodes, dict):
             return levels
         owner = None
+        targets = _gotos(nodes)
         for key, value in nodes.items():
             if isinstance(value, dict):
-                levels.nested.update({k: key for k, v in value.items() if k not in _SCENE_FIELDS and _looks_like_scene(v)})
+                inner = [k for k, v in value.items() if k not in _SCENE_FIELDS and (
+                    _looks_like_scene(v) or (v is None and k in targets))]
+                levels.nested.update(dict.fromkeys(inner, key))
+                if any(value[k] is None for k in inner):  # only its id line moved: its lines are the scene's own
+                    levels.mixed.add(key)
             if value is None:
                 owner = key
             elif key in _SCENE_FIELDS and owner is not None and not _looks_like_scene(value):
@@ -64,6 +71,12 @@ class SceneLevels:
     def scene_ids(self) -> set[str]:
         """Ids of scenes written somewhere the model does not look for them."""
         return {*self.top, *(k for inside in self.top.values() for k in inside), *self.nested, *self.orphans}
+
+    def unsure(self) -> frozenset[tuple[str, str, str]]:
+        """The endings of the scenes that hold an inner scene's lines among their own: such an ending
+        may be the inner scene's, so the scene is not said to have both choices and an ending (or,
+        without it, none); its choices, at their own lines, are still checked."""
+        return frozenset(("nodes", nid, "ending") for nid in self.mixed)
 
     def problem(self, loc: DataPath, kind: str, data: dict, marks: SourceMap, lang: str = "en") -> Problem | None:
         """The indentation problem behind a schema error at ``loc``, COVERED, or None (not one)."""
@@ -88,6 +101,14 @@ class SceneLevels:
         if len(loc) >= 2 and loc[0] == "nodes" and any(loc[1] in fields for fields in self.orphans.values()):
             return COVERED
         return None
+
+
+def _gotos(nodes: dict) -> set[str]:
+    """Every scene a choice leads to: a field with no value that one of them names is a scene whose id
+    line alone was indented too far (a misspelt field such as ``txt:`` is not a goto)."""
+    return {choice["goto"] for node in nodes.values() if isinstance(node, dict)
+            for choice in (node.get("choices") if isinstance(node.get("choices"), list) else [])
+            if isinstance(choice, dict) and isinstance(choice.get("goto"), str)}
 
 
 def _and(items: list[str], lang: str) -> str:

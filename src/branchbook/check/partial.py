@@ -78,10 +78,11 @@ def unwrap(annotation: Any) -> Any:
 
 
 def keep_valid(model: type[M], data: dict, errors: list, marks: SourceMap,
-               declared: dict[str, set[str]]) -> Partial | None:
+               declared: dict[str, set[str]], unsure: frozenset[DataPath] = frozenset()) -> Partial | None:
     """The valid parts of ``data``, given the errors of validating all of it; None when no useful
-    model is left. ``declared``: ids of scenes written where the model does not look for them."""
-    cut: set[DataPath] = set()
+    model is left. ``declared``: ids of scenes written where the model does not look for them;
+    ``unsure``: parts left out too, though valid, because they may be another part's."""
+    cut: set[DataPath] = set(unsure)
     declared = {kind: set(declared.get(kind, ())) for kind in ("nodes", "roles", "variables")}
     cut.update(("nodes", nid) for nid in declared["nodes"])
     to_old: dict[DataPath, list[int]] = {}

@@ -60,10 +60,11 @@ def validate_partly(model: type[M], data: Any, marks: SourceMap, what: str,
             continue  # the reader has already said why this value was refused
         if error["type"] == "missing" and closest(str(loc[-1]), [str(m[-1]) for m in misspelt if m[:-1] == loc[:-1]]):
             continue  # 'unknown field', at its own line, says 'did you mean' this one
-        found = levels.problem(loc, error["type"], data, marks, lang) or _problem(model, error, marks, lang)
+        found = (levels.problem(loc, error["type"], data, marks, lang) or _role_by_name(error, data, marks, lang)
+                 or _problem(model, error, marks, lang))
         if found is not COVERED and found not in problems:
             problems.append(found)
-    return problems, keep_valid(model, data, errors, marks, {"nodes": levels.scene_ids()})
+    return problems, keep_valid(model, data, errors, marks, {"nodes": levels.scene_ids()}, levels.unsure())
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -134,6 +135,33 @@ def _literal_problem(error: dict, value: Any, where: str, lang: str) -> tuple[st
     return said, message("check.schema.write_one_of", lang, options=message("words.list_separator", lang).join(options))
 
 
+_ROLE_FIELDS = ("speaker", "learner_role")  # the fields that name a role, by its id
+
+
+def _role_by_name(error: dict, data: dict, marks: SourceMap, lang: str) -> Problem | None:
+    """A role named by its person or title where its id belongs (``speaker: Bea Onwusi``), or None.
+
+    A scene is said by a person, so authors write the person's name; the id pattern's own words ("ids
+    use lower-case letters…") would not tell them that a role id is wanted, nor which one."""
+    loc, value = tuple(error["loc"]), error.get("input")
+    if error["type"] != "string_pattern_mismatch" or not loc or loc[-1] not in _ROLE_FIELDS \
+            or not isinstance(value, str):
+        return None
+    roles = [r for r in data.get("roles") or [] if isinstance(r, dict) and isinstance(r.get("id"), str)]
+    wanted = value.strip().casefold()
+
+    def called(role: dict) -> set[str]:
+        name, title = (role.get(f) if isinstance(role.get(f), str) else "" for f in ("name", "title"))
+        return {name.casefold(), title.casefold(), *name.casefold().split()}
+
+    meant = [r for r in roles if wanted in called(r)]
+    said = message("check.schema.role_id", lang, field=loc[-1], value=_shown(value, lang))
+    if len(meant) == 1:
+        return marks.problem(loc, said, message("check.schema.role_id_meant", lang, id=meant[0]["id"]))
+    ids = message("words.list_separator", lang).join(sorted(r["id"] for r in roles))
+    return marks.problem(loc, said, message("check.schema.role_id_known", lang, ids=ids) if roles else None)
+
+
 _BOUNDS = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt", "less_than_equal": "le"}
 
 
@@ -198,9 +226,10 @@ def _problem(model: type[BaseModel], error: dict, marks: SourceMap, lang: str) -
             try:
                 conditions.parse(value)
             except conditions.ConditionError as bad:
+                hint = message("check.schema.condition_hint", lang) if bad.instead is None else \
+                    message("check.schema.condition_instead_hint", lang, wrong=bad.instead[0], right=bad.instead[1])
                 return marks.problem_at(loc, value, bad.offset, message("check.schema.at", lang, where=where,
-                                                                        message=said),
-                                        message("check.schema.condition_hint", lang))
+                                                                        message=said), hint)
         control = _CONTROL.search(value)
         if control:
             return marks.problem_at(loc, value, control.start(), message("check.schema.at", lang, where=where,

@@ -19,6 +19,7 @@ from ..messages.formats import number
 from ..model import Scenario, conditions, story
 from ..problems import Problem, did_you_mean
 from ..source_map import SourceMap
+from . import graph
 from .partial import LeftOut
 
 STATE_LIMIT = 50_000
@@ -36,7 +37,7 @@ class Exploration:
     names: list[str]
     seen: dict[State, tuple[State, int] | None] = field(default_factory=dict)  # state -> (previous state, choice index)
     offered: set[tuple[str, int]] = field(default_factory=set)
-    stuck: dict[str, dict[str, int]] = field(default_factory=dict)
+    stuck: dict[str, State] = field(default_factory=dict)  # scene id -> the first state where it offers nothing
     complete: bool = True
 
     def path_to(self, state: State) -> list[tuple[str, int]]:
@@ -101,7 +102,7 @@ def _explore(scenario: Scenario, limit: int) -> Exploration | None:
         if conditional:
             steps = [step for step in steps if step[2] is None or step[2](packed)]
             if not steps:
-                found.stuck.setdefault(node_id, dict(zip(names, packed, strict=True)))
+                found.stuck.setdefault(node_id, state)
             offered.update((node_id, step[0]) for step in steps)
         elif node_id not in visited:
             visited.add(node_id)
@@ -132,11 +133,12 @@ def check(scenario: Scenario, marks: SourceMap, limit: int = STATE_LIMIT,
         return
     if not found.complete:
         yield marks.problem(("variables", "[key]"), say("limit", limit=number(limit, lang)), say("limit_hint"), "warning")
-    for node_id, values in found.stuck.items():
-        shown = ", ".join(f"{k}={v}" for k, v in values.items())
+    for node_id, state in found.stuck.items():
+        shown = ", ".join(f"{k}={v}" for k, v in zip(found.names, state[1]))
+        steps = [f"{nid}#{i + 1}" for nid, i in found.path_to(state)]  # (choices counted from 1, as authors count)
         yield marks.problem(("nodes", node_id, "choices"),
                             say("stuck_with", id=node_id, values=shown) if shown else say("stuck", id=node_id),
-                            say("stuck_hint"))
+                            say("stuck_way_hint", way=" → ".join([*steps, node_id])) if steps else say("stuck_hint"))
     reached = {node_id for node_id, _ in found.seen}
     for node_id, node in scenario.nodes.items():
         for i, choice in enumerate(node.choices):
@@ -144,6 +146,24 @@ def check(scenario: Scenario, marks: SourceMap, limit: int = STATE_LIMIT,
                 yield marks.problem(("nodes", node_id, "choices", i, "when"),
                                     say("never_offered", when=choice.when, id=node_id), say("never_offered_hint"),
                                     "warning")
+    if found.complete and not found.stuck:  # (a scene where play stops explains what it cuts off: said above)
+        yield from _never_reached(scenario, marks, reached, say)
+
+
+def _never_reached(scenario: Scenario, marks: SourceMap, reached: set[str], say) -> Iterator[Problem]:
+    """Scenes the graph reaches but no play-through does, conditions respected (content no learner can see), and
+    a required ending kind every one of whose endings is such a scene (graph.check reports a kind with none, or
+    none it reaches)."""
+    on_paper = graph.reachable_from(scenario.start, graph.successors(scenario))
+    for node_id in scenario.nodes:
+        if node_id in on_paper and node_id not in reached:
+            yield marks.problem(("nodes", node_id, "[key]"), say("never_reached", id=node_id), say("never_reached_hint"))
+    written = {ending.kind for node_id, ending in scenario.endings.items() if node_id in on_paper}
+    playable = {scenario.nodes[node_id].ending.kind for node_id in reached if scenario.nodes[node_id].ending}
+    for kind in graph.REQUIRED_KINDS:
+        if kind in written and kind not in playable:
+            yield marks.problem(("nodes", "[key]"), say("ending_never_reached", kind=kind),
+                                say("ending_never_reached_hint", kind=kind))
 
 
 def _ranges(scenario: Scenario, marks: SourceMap, say) -> Iterator[Problem]:

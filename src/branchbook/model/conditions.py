@@ -35,13 +35,21 @@ MAX_LENGTH = 500
 MAX_DEPTH = 32
 
 
+_INSTEAD = (("&&", "and"), ("||", "or"), ("=>", ">="), ("=<", "<="), ("&", "and"), ("|", "or"), ("=", "=="),
+            ("!", "not"))
+"""Operators other languages write that this one spells otherwise, longest first: an author who writes
+``trust >= 2 && open`` is told to write ``and``, not only that ``&`` is unexpected."""
+
+
 class ConditionError(ValueError):
     """A condition that does not parse; ``offset`` points into the source text. Its text is English;
-    ``key`` and ``values`` word it in another language (``check.condition.KEY`` in the catalogue)."""
+    ``key`` and ``values`` word it in another language (``check.condition.KEY`` in the catalogue).
+    ``instead``: (what was written, what this language writes) when the author used another
+    language's operator, else None."""
 
-    def __init__(self, key: str, offset: int, **values: str | int):
+    def __init__(self, key: str, offset: int, instead: tuple[str, str] | None = None, **values: str | int):
         super().__init__(message(f"check.condition.{key}", "en", **values))
-        self.key, self.offset, self.values = key, offset, values
+        self.key, self.offset, self.values, self.instead = key, offset, values, instead
 
     def words(self, language: str) -> str:
         return message(f"check.condition.{self.key}", language, **self.values)
@@ -63,8 +71,9 @@ def _tokenize(source: str) -> list[_Token]:
             break
         match = _TOKEN.match(source, pos)
         if not match:
-            bad = source[pos:].lstrip()[:1]
-            raise ConditionError("unexpected_character", pos + len(source[pos:]) - len(source[pos:].lstrip()), char=repr(bad))
+            at = pos + len(source[pos:]) - len(source[pos:].lstrip())
+            instead = next(((wrong, right) for wrong, right in _INSTEAD if source.startswith(wrong, at)), None)
+            raise ConditionError("unexpected_character", at, instead, char=repr(source[at]))
         kind = match.lastgroup or "op"
         text, offset = match.group(kind), match.start(kind)
         if kind == "name" and text.lower() in _KEYWORDS:

@@ -9,6 +9,7 @@ to ``branchbook check``.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import BaseModel
@@ -40,3 +41,8 @@ def _close_pattern_maps(node: Any) -> None:
     elif isinstance(node, list):
         for value in node:
             _close_pattern_maps(value)
+
+
+def text(what: str) -> str:
+    """:func:`document` as the file an editor reads: what `branchbook schema` prints and `init` writes."""
+    return json.dumps(document(what), indent=2, sort_keys=True) + "\n"

@@ -15,6 +15,7 @@ worded the same whichever parser is installed.
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -100,13 +101,33 @@ else:
     _LIBYAML = _LibyamlLoader
 
     class _ComposedInC(CParser, _Resolver):  # libyaml's parser and PyYAML's compiled composer (see _parse_composed)
+        """The compiled composer calls back into the resolver for every node (hundreds a file): these give
+        :class:`_Resolver`'s tags with less work, as it has no path resolvers (descending and ascending do
+        nothing) and no implicit resolvers tried whatever a scalar's first character."""
+
         def __init__(self, stream):
             CParser.__init__(self, stream)
             _Resolver.__init__(self)
 
+        def descend_resolver(self, current_node, current_index):
+            pass
+
+        def ascend_resolver(self):
+            pass
+
+        def resolve(self, kind, value, implicit):
+            if kind is not ScalarNode:
+                return super().resolve(kind, value, implicit)
+            if implicit[0]:
+                for tag, pattern in self.yaml_implicit_resolvers.get(value[:1], ()):
+                    if pattern.match(value):
+                        return tag
+            return _STR
+
 
 class _Unusual(Exception):
-    """The compiled composer's tree holds an alias or nests deeper than allowed: the careful route decides."""
+    """The compiled composer's tree holds an alias or nests deeper than allowed: the careful route decides.
+    (From :func:`_plain`: the tree is not plain data, and :func:`_build` decides.)"""
 
 
 def _single_node(loader_class, text: str) -> Node | None:
@@ -255,6 +276,9 @@ def parse(text: str, file: str, line_offset: int = 0, lang: str = "en") -> tuple
     return _parse(_PythonLoader, text, file, line_offset, lang)
 
 
+_LONG_ESCAPE = re.compile(r"\\U([0-9A-Fa-f]{8})")  # an escape in a double-quoted string: \U and eight hex digits
+
+
 def _parse(loader_class, text: str, file: str, line_offset: int, lang: str) -> tuple[Any, SourceMap, list[Problem]]:
     marks = SourceMap(file, line_offset, text)
     try:
@@ -268,6 +292,12 @@ def _parse(loader_class, text: str, file: str, line_offset: int, lang: str) -> t
                                      message("read.yaml.bad_character_hint", lang))]
     except yaml.YAMLError as err:
         return None, marks, [Problem(file, 1 + line_offset, 1, message("read.yaml.error", lang, error=err))]
+    except (ValueError, OverflowError):  # PyYAML's scanner turns an escape past Unicode's last character into chr()'s error
+        escape = next((m for m in _LONG_ESCAPE.finditer(text) if int(m.group(1), 16) > sys.maxunicode), None)
+        line, col = marks._line_col(escape.start()) if escape else (1 + line_offset, 1)
+        return None, marks, [Problem(file, line, col, message("read.yaml.bad_escape", lang,
+                                                              escape=escape.group() if escape else "\\U"),
+                                     message("read.yaml.bad_escape_hint", lang))]
     if root is None:
         return None, marks, [Problem(file, 1 + line_offset, 1, message("read.yaml.no_content", lang),
                                      message("read.yaml.what_it_holds_hint", lang))]
@@ -281,7 +311,8 @@ def _parse_composed(text: str, file: str, line_offset: int, lang: str) -> tuple[
     composing in Python); None when the careful route must decide: any error, an alias (the compiled
     composer shares the aliased node, never expanding it, and the tree is given up at the first node seen
     twice), nesting past :data:`MAX_DEPTH`, or text that could nest deep enough to strain the compiled
-    composer's own recursion (it has no bound)."""
+    composer's own recursion (it has no bound). The tree is built by :func:`_plain` (the common case: no
+    problem), else by :func:`_build`, which words what it finds."""
     lines = text.split("\n")
     if 2 * max(map(len, lines)) + text.count("[") + text.count("{") > 2_000:  # a bound on the nesting (indentation, brackets)
         return None
@@ -294,6 +325,12 @@ def _parse_composed(text: str, file: str, line_offset: int, lang: str) -> tuple[
         loader.dispose()
     if root is None:
         return None
+    if "&" not in text:  # no anchor, so no alias: the tree shares no node, as _plain needs
+        marks = SourceMap(file, line_offset, text)
+        try:
+            return _plain(root, (), marks, SafeConstructor()), marks, []
+        except _Unusual:
+            pass  # something _build reports, refuses or leaves to the careful route: it decides, from the start
     marks = SourceMap(file, line_offset, text)
     problems: list[Problem] = []
     try:
@@ -304,9 +341,9 @@ def _parse_composed(text: str, file: str, line_offset: int, lang: str) -> tuple[
 
 
 def _mark(node: Node, offset: int) -> Mark:
+    start = node.start_mark
     style = (node.style or None) if isinstance(node, ScalarNode) else None  # libyaml says '' for plain
-    return Mark(node.start_mark.line + 1 + offset, node.start_mark.column + 1, style,
-                node.start_mark.index, node.end_mark.index)
+    return Mark(start.line + 1 + offset, start.column + 1, style, start.index, node.end_mark.index)
 
 
 def _tag_name(tag: str) -> str:
@@ -378,6 +415,48 @@ def _build(node: Node, path: DataPath, marks: SourceMap, problems: list[Problem]
         return _refuse(path, marks, problems, message("read.yaml.tag_unreadable", lang, value=shown,
                                                       tag=_tag_name(node.tag)),
                        message("read.yaml.tag_unreadable_hint", lang))
+    return value
+
+
+_MAP, _SEQ = _CORE + "map", _CORE + "seq"
+
+
+def _plain(node: Node, path: DataPath, marks: SourceMap, constructor: SafeConstructor) -> Any:
+    """What :func:`_build` makes of a tree in which it finds no problem, sooner: each node is checked against
+    the plain shapes once, and nothing is worded; :class:`_Unusual` at the first node that is not plain data or
+    nests past :data:`MAX_DEPTH`, where :func:`_build` decides. The tree must share no node (no alias): nothing
+    here notices a node seen twice."""
+    if len(path) >= MAX_DEPTH:
+        raise _Unusual
+    kind, tag = node.__class__, node.tag
+    marks[path] = _mark(node, marks.line_offset)
+    if kind is ScalarNode:
+        return node.value if tag == _STR else _plain_scalar(node, constructor)
+    if kind is MappingNode and tag == _MAP:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not ScalarNode:
+                raise _Unusual
+            key = key_node.value if key_node.tag == _STR else _plain_scalar(key_node, constructor)
+            if key.__class__ is int:
+                key = str(key)
+            if key.__class__ is not str or key in result:  # not a key, or a duplicate: _build says so
+                raise _Unusual
+            marks[path + (key, "[key]")] = _mark(key_node, marks.line_offset)
+            result[key] = _plain(value_node, path + (key,), marks, constructor)
+        return result
+    if kind is SequenceNode and tag == _SEQ:
+        return [_plain(item, path + (i,), marks, constructor) for i, item in enumerate(node.value)]
+    raise _Unusual
+
+
+def _plain_scalar(node: ScalarNode, constructor: SafeConstructor) -> Any:
+    """The value of a plain scalar that is not text (a number, a yes/no, nothing); :class:`_Unusual` otherwise."""
+    if node.tag not in _FITS[ScalarNode]:
+        raise _Unusual
+    fits, value = _scalar(node, constructor)
+    if not fits:
+        raise _Unusual
     return value
 
 
