@@ -262,7 +262,7 @@ def serve_command(course: Path, port: int, scenario_id: str | None, open_browser
     except PortBusy as busy:
         raise click.ClickException(str(busy)) from None
     except KeyboardInterrupt:  # Ctrl-C while it was still starting: a stop like any other, not a failure
-        click.echo("Stopped.", err=True)
+        click.echo(message("cli.serve.stopped", lang), err=True)
 
 
 @main.group()
