@@ -15,14 +15,16 @@ from pathlib import Path
 import yaml
 
 from .load import COURSE_FILE
+from .messages import message
 from .model.types import ID_PATTERN
 from .read import markdown_source
 
-ID_HINT = "use lower-case letters, digits and inner hyphens, e.g. 'the-wrong-meeting'"
-
 
 class AuthoringError(Exception):
-    """Refused before anything was written; the message says what to do."""
+    """Refused before anything was written; the message (in the course's language) says what to do."""
+
+    def __init__(self, key: str, lang: str, /, **values: object):
+        super().__init__(message(key, lang, **values))
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ def valid_id(value: str) -> bool:
     return re.fullmatch(ID_PATTERN, value) is not None
 
 
-def append_to_list(text: str, key: str, item: str, line_offset: int = 0) -> str:
+def append_to_list(text: str, key: str, item: str, line_offset: int = 0, lang: str = "en") -> str:
     """``text`` (a YAML mapping) with ``item`` appended to the list under top-level ``key``.
 
     Flow lists (``[a, b]``) get ``, item`` before the ``]``; block lists get a ``- item`` line after
@@ -44,7 +46,7 @@ def append_to_list(text: str, key: str, item: str, line_offset: int = 0) -> str:
     nl = "\r\n" if "\r\n" in text else "\n"
     root = yaml.compose(text)
     if root is not None and not isinstance(root, yaml.MappingNode):
-        raise AuthoringError("the file is not a mapping of fields")
+        raise AuthoringError("cli.new.not_mapping", lang)
     value = next((v for k, v in (root.value if root else []) if k.value == key), None)
     if value is None:  # no such key: add one line at the end
         new = text + ("" if text.endswith("\n") or not text else nl) + f"{key}: [{item}]{nl}"
@@ -54,7 +56,7 @@ def append_to_list(text: str, key: str, item: str, line_offset: int = 0) -> str:
             + f"[{item}]" + text[end:]
     elif not isinstance(value, yaml.SequenceNode):
         line = value.start_mark.line + 1 + line_offset
-        raise AuthoringError(f"line {line}: '{key}' is not a list")
+        raise AuthoringError("cli.new.not_a_list", lang, line=line, key=key)
     elif value.flow_style:
         at = value.value[-1].end_mark.index if value.value else value.start_mark.index + 1
         new = text[:at] + (f", {item}" if value.value else item) + text[at:]
@@ -69,16 +71,16 @@ def append_to_list(text: str, key: str, item: str, line_offset: int = 0) -> str:
         new = text[:line_end] + f"{nl}{indent}- {item}" + text[line_end:]
     listed = (yaml.safe_load(new) or {}).get(key)
     if not isinstance(listed, list) or not listed or listed[-1] != item:
-        raise AuthoringError(f"could not add '{item}' to '{key}' safely; add it by hand")
+        raise AuthoringError("cli.new.not_safely", lang, item=item, key=key)
     return new
 
 
-def _front_matter(path: Path) -> tuple[str, str, str]:
+def _front_matter(path: Path, lang: str) -> tuple[str, str, str]:
     """(up to and including the opening '---' line, the front matter, from the closing '---' on)."""
     text = _read(path)
     parts = re.match(r"(\ufeff?---[ \t]*\r?\n)(.*?)(^---[ \t]*(?:\r?\n|\Z).*)", text, re.S | re.M)
     if parts is None:
-        raise AuthoringError(f"{path}: no front matter between '---' lines; run `branchbook check` to see why")
+        raise AuthoringError("cli.new.no_front_matter", lang, path=path)
     return parts.group(1), parts.group(2), parts.group(3)
 
 
@@ -116,33 +118,34 @@ def _template(name: str) -> str:
     return resources.files("branchbook").joinpath("templates", "new", name).read_text(encoding="utf-8")
 
 
-def new_scenario(root: Path, scenario_id: str, module_id: str | None, text: str | None = None) -> Written:
+def new_scenario(root: Path, scenario_id: str, module_id: str | None, text: str | None = None,
+                 lang: str = "en") -> Written:
     """Write scenarios/ID.yml (``text``, or the commented template) and append ID to the module's
-    ``scenarios:`` (the first module by default)."""
+    ``scenarios:`` (the first module by default). A refusal is worded in ``lang``, the course's language."""
     if not valid_id(scenario_id):
-        raise AuthoringError(f"'{scenario_id}' is not a valid id: {ID_HINT}")
+        raise AuthoringError("cli.new.bad_id", lang, id=scenario_id)
     target = root / "scenarios" / f"{scenario_id}.yml"
     if target.exists():
-        raise AuthoringError(f"{target} already exists; choose another id")
+        raise AuthoringError("cli.new.exists", lang, path=target)
     files = module_files(root)
     order = [m for m in course_modules(root) if m in files] + sorted(set(files) - set(course_modules(root)))
     if not order:
-        raise AuthoringError("the course has no module yet: create one first with `branchbook new module ID`")
+        raise AuthoringError("cli.new.no_module", lang)
     listed = _listing_module(files, scenario_id)  # e.g. its file was deleted and is being made again
     module_id = module_id or listed or order[0]
     if module_id not in files:
-        raise AuthoringError(f"unknown module '{module_id}'; known modules: {', '.join(order)}")
+        raise AuthoringError("cli.new.unknown_module", lang, id=module_id,
+                             known=message("words.list_separator", lang).join(order))
     module = files[module_id]
     if listed not in (None, module_id):
-        raise AuthoringError(f"'{scenario_id}' is already listed in module '{listed}'; a scenario belongs to one "
-                             f"module: give --module {listed}, or remove it from that list first")
-    head, front, tail = _front_matter(module)
+        raise AuthoringError("cli.new.listed_elsewhere", lang, id=scenario_id, module=listed)
+    head, front, tail = _front_matter(module, lang)
     edited = front  # a scenario already listed here keeps its place in the list
     if listed is None:
         try:
-            edited = append_to_list(front, "scenarios", scenario_id, line_offset=1)
+            edited = append_to_list(front, "scenarios", scenario_id, line_offset=1, lang=lang)
         except (AuthoringError, yaml.YAMLError) as error:
-            raise AuthoringError(f"{module}: {error}") from None
+            raise AuthoringError("cli.new.in_file", lang, path=module, error=error) from None
     target.parent.mkdir(exist_ok=True)
     target.write_text(_template("scenario.yml").replace("{id}", scenario_id) if text is None else text,
                       encoding="utf-8")
@@ -151,18 +154,18 @@ def new_scenario(root: Path, scenario_id: str, module_id: str | None, text: str 
     return Written(target, module)
 
 
-def new_module(root: Path, module_id: str) -> Written:
-    """Write modules/ID.md and append ID to ``modules:`` in course.yml."""
+def new_module(root: Path, module_id: str, lang: str = "en") -> Written:
+    """Write modules/ID.md and append ID to ``modules:`` in course.yml (a refusal worded in ``lang``)."""
     if not valid_id(module_id):
-        raise AuthoringError(f"'{module_id}' is not a valid id: {ID_HINT}")
+        raise AuthoringError("cli.new.bad_id", lang, id=module_id)
     target = root / "modules" / f"{module_id}.md"
     if target.exists() or module_id in module_files(root):
-        raise AuthoringError(f"a module '{module_id}' already exists ({target}); choose another id")
+        raise AuthoringError("cli.new.module_exists", lang, id=module_id, path=target)
     settings = root / COURSE_FILE
     try:
-        edited = append_to_list(_read(settings), "modules", module_id)
+        edited = append_to_list(_read(settings), "modules", module_id, lang=lang)
     except (AuthoringError, yaml.YAMLError) as error:
-        raise AuthoringError(f"{settings}: {error}") from None
+        raise AuthoringError("cli.new.in_file", lang, path=settings, error=error) from None
     target.parent.mkdir(exist_ok=True)
     target.write_text(_template("module.md").replace("{id}", module_id), encoding="utf-8")
     settings.write_text(edited, encoding="utf-8", newline="")

@@ -71,6 +71,17 @@ def _load(course: Path, language: str | None = None) -> Loaded:
         raise click.UsageError(str(error)) from None
 
 
+def language_at(course: Path) -> str:
+    """The language of the course at or above ``course`` (course.yml's ``language:``): a command's own lines
+    are worded in it, as its problems are. English where there is no course (yet) to say otherwise."""
+    from .load import CourseNotFound, course_language, find_root
+
+    try:
+        return course_language(find_root(course))
+    except CourseNotFound:
+        return "en"
+
+
 LANGUAGE_OPTION = click.option("--language", metavar="LL", help="The course's translation into LL (listed under "
                                "translations: in course.yml) instead of the original.")
 
@@ -82,9 +93,11 @@ def _load_language(course: Path, language: str | None) -> Loaded:
     if language is not None and loaded.course is None:
         original = _load(course).course
         if original is not None and language not in (original.settings.language, *original.settings.translations):
-            raise click.BadParameter(f"the course has no translation '{language}': course.yml lists "
-                                     f"translations: [{', '.join(original.settings.translations)}] "
-                                     f"(start one with `branchbook translate {language}`)", param_hint="--language")
+            from .messages import message
+
+            listed = message("words.list_separator", original.settings.language).join(original.settings.translations)
+            raise click.BadParameter(message("cli.no_translation", original.settings.language, code=language,
+                                             listed=listed), param_hint="--language")
     return loaded
 
 
@@ -242,26 +255,25 @@ def serve_command(course: Path, port: int, scenario_id: str | None, open_browser
     (a second or two), swapped in place where it can be, keeping the scroll position. Handouts are
     not remade (run `build`). Ctrl-C stops it.
     """
-    from .load import CourseNotFound, find_root, source_files
+    from .load import course_language, source_files
+    from .messages import message
     from .problems import did_you_mean
     from .serve import PortBusy, serve
 
-    try:
-        root = find_root(course)
-    except CourseNotFound as error:
-        raise click.UsageError(str(error)) from None
+    root = _root(course)
+    lang = course_language(root)
     known = [p.stem for p in source_files(root)[1]]
     if scenario_id is not None and scenario_id not in known:
-        hint = did_you_mean(scenario_id, known)
-        raise click.BadParameter(f"no scenario '{scenario_id}' in {root / 'scenarios'}" + (f"; {hint}" if hint else ""),
-                                 param_hint="--scenario")
+        hint = did_you_mean(scenario_id, known, language=lang)
+        raise click.BadParameter(message("cli.serve.no_scenario_hint" if hint else "cli.serve.no_scenario", lang,
+                                         id=scenario_id, folder=root / "scenarios", hint=hint), param_hint="--scenario")
     try:
         serve(root, port=port, scenario=scenario_id, open_browser=open_browser,
-              say=lambda text: click.echo(text, err=True), report=report_problems)
+              say=lambda text: click.echo(text, err=True), report=report_problems, lang=lang)
     except PortBusy as busy:
         raise click.ClickException(str(busy)) from None
     except KeyboardInterrupt:  # Ctrl-C while it was still starting: a stop like any other, not a failure
-        click.echo("Stopped.", err=True)
+        click.echo(message("cli.serve.stopped", lang), err=True)
 
 
 @main.group()
@@ -277,12 +289,16 @@ def new_scenario(scenario_id: str, course: Path, module_id: str | None) -> None:
     """Write scenarios/SCENARIO_ID.yml (a small, valid scenario with every field explained) and
     add it as the last entry of the module's 'scenarios:' list."""
     from .authoring import AuthoringError, new_scenario as write
+    from .load import course_language
+    from .messages import message
 
+    root = _root(course)
+    lang = course_language(root)
     try:
-        done = write(_root(course), scenario_id, module_id)
+        done = write(root, scenario_id, module_id, lang=lang)
     except AuthoringError as error:
         raise click.UsageError(str(error)) from None
-    click.echo(f"Wrote {done.created}\nListed it in {done.listed_in}\nNext: edit it, then run `branchbook check`.")
+    click.echo(_written(done, lang, message("cli.new.next_scenario", lang)))
 
 
 @new.command("module")
@@ -291,13 +307,24 @@ def new_scenario(scenario_id: str, course: Path, module_id: str | None) -> None:
 def new_module(module_id: str, course: Path) -> None:
     """Write modules/MODULE_ID.md from a commented template and add it to 'modules:' in course.yml."""
     from .authoring import AuthoringError, new_module as write
+    from .load import course_language
+    from .messages import message
 
+    root = _root(course)
+    lang = course_language(root)
     try:
-        done = write(_root(course), module_id)
+        done = write(root, module_id, lang=lang)
     except AuthoringError as error:
         raise click.UsageError(str(error)) from None
-    click.echo(f"Wrote {done.created}\nListed it in {done.listed_in}\n"
-               f"Next: `branchbook new scenario ID --module {module_id}`, then `branchbook check`.")
+    click.echo(_written(done, lang, message("cli.new.next_module", lang, module=module_id)))
+
+
+def _written(done, lang: str, next_step: str, wrote: str = "cli.wrote", **values: object) -> str:
+    """What ``new`` and ``import`` did: the file written, the list it was added to, and what to do next."""
+    from .messages import message
+
+    return "\n".join((message(wrote, lang, path=done.created, **values),
+                      message("cli.listed_in", lang, path=done.listed_in), next_step))
 
 
 @main.command("stats")
@@ -349,14 +376,17 @@ def handouts_command(course: Path, out: Path | None, paper: str, strict: bool, f
 
     from . import layout
     from .build import book_language, write_handouts
+    from .check_output import language as course_language
+    from .messages import message
     from .output import OutputConflict
     from .write import WriteOptions
     from .write import handouts as handout_writer
     from .write.decision_map import MapError
 
     loaded = _load_language(course, language)
+    lang = course_language(loaded)
     if not report_problems(loaded, strict):
-        err.print("Nothing was written.")
+        err.print(message("build.nothing_written", lang))
         sys.exit(1)
     target = out if out is not None else loaded.course.root / layout.handouts_folder(book_language(loaded.course))
     jobs = handout_writer.plan(loaded.course, paper)
@@ -367,11 +397,12 @@ def handouts_command(course: Path, out: Path | None, paper: str, strict: bool, f
         try:
             plan = write_handouts(loaded.course, options, force=force, out=out)
         except (handout_writer.HandoutError, MapError) as error:
-            stop([str(error)], "a handout failed to compile; nothing was written.", progress)
+            stop([str(error)], message("cli.handouts.failed", lang), progress)
         except OutputConflict as conflict:
-            stop(conflict.problems, "nothing was written.", progress)
-    err.print(f"[green]✓[/] {len(jobs)} PDF(s), {paper}, in {target}: {len(plan.write)} written, "
-              f"{len(plan.unchanged)} unchanged, {len(plan.delete)} removed")
+            stop(conflict.problems, message("cli.handouts.conflict", lang), progress)
+    err.print("[green]✓[/] " + message("cli.handouts.done", lang, pdfs=len(jobs), paper=paper, target=target,
+                                       written=len(plan.write), unchanged=len(plan.unchanged),
+                                       removed=len(plan.delete)))
 
 
 @main.command("init")
@@ -385,22 +416,28 @@ def init_command(folder: Path, from_shipped: bool, title: str | None, author: st
     course.yml with the principles vocabulary, an example module and scenario, book settings,
     .gitignore, a README and a GitHub Pages workflow."""
     from .init_course import InitError, create
+    from .load import course_language
+    from .messages import message
 
     try:
         written = create(folder, from_shipped=from_shipped, title=title, author=author)
     except InitError as error:
         raise click.UsageError(str(error)) from None
-    click.echo(f"Created a course in {folder} ({len(written)} files).")
-    click.echo(f"Next: cd {folder} && branchbook check && branchbook build")
+    lang = course_language(folder)  # the new course's: a refusal above, with no course yet, is in English
+    click.echo(message("cli.init.created", lang, folder=folder, n=len(written)))
+    click.echo(message("cli.init.next", lang, folder=folder))
     if from_shipped:
-        click.echo("`branchbook check` lists the support contacts to replace with your organisation's own.")
+        click.echo(message("cli.init.support", lang))
 
 
-def require_known(given: tuple[str, ...] | list[str], known: list[str], what: str, hint: str) -> None:
-    """A usage error naming the ids the course does not have, and those it has."""
+def require_known(given: tuple[str, ...] | list[str], known: list[str], key: str, hint: str, lang: str) -> None:
+    """A usage error (worded by ``key``, in ``lang``) naming the ids the course does not have, and those it has."""
+    from .messages import message
+
     unknown = [i for i in given if i not in known]
     if unknown:
-        raise click.BadParameter(f"no {what} {', '.join(unknown)} in this course (known: {', '.join(known)})",
+        separator = message("words.list_separator", lang)
+        raise click.BadParameter(message(key, lang, ids=separator.join(unknown), known=separator.join(known)),
                                  param_hint=hint)
 
 
@@ -420,18 +457,21 @@ def export_group() -> None:
 def export_twee(scenario_ids: tuple[str, ...], course: Path, out: Path, language: str | None) -> None:
     """Write one Twee 3 file per scenario (all, or SCENARIO_IDS) for Twine: a passage per scene,
     links for choices, ending tags; feedback, principles, effects and conditions kept in comments."""
+    from .check_output import language as course_language
+    from .messages import message
     from .output import write_atomic
     from .write import twee
 
     loaded = _load_language(course, language)
+    lang = course_language(loaded)
     if not report_problems(loaded, strict=False):
-        err.print("Nothing was written.")
+        err.print(message("build.nothing_written", lang))
         sys.exit(1)
-    require_known(scenario_ids, [s.id for s in loaded.course.scenarios], "scenario", "SCENARIO_IDS")
+    require_known(scenario_ids, [s.id for s in loaded.course.scenarios], "cli.unknown_scenarios", "SCENARIO_IDS", lang)
     files = twee.write(loaded.course, list(scenario_ids))
     for name, data in files.items():
         write_atomic(out / name, data)
-    click.echo(f"Wrote {len(files)} Twee file(s) to {out}")
+    click.echo(message("cli.export.twee_wrote", lang, n=len(files), out=out))
 
 
 @main.group("import")
@@ -450,23 +490,24 @@ def import_twee(story: Path, course: Path, module_id: str | None, scenario_id: s
     Passages become scenes and links choices; what Twine has no place for (feedback, principles,
     roles, the debrief) is left as TODO gaps that `branchbook check` lists."""
     from .authoring import AuthoringError, new_scenario
+    from .messages import message
     from .read import twee
     from .scenario_file import dump
 
+    lang = language_at(course)
     try:
         data = twee.scenario_data(twee.parse(story.read_text(encoding="utf-8")))
     except (twee.TwineError, ValueError, UnicodeDecodeError) as error:
-        raise click.UsageError(f"{story}: not a Twine story this command reads: {error}") from None
+        raise click.UsageError(message("cli.import.not_twine", lang, story=story, error=error)) from None
     data["id"] = scenario_id or data["id"]
     text = dump(data, f"Imported from {story.name} by `branchbook import twee`.\n"
                       "Fill in every TODO and every choice's feedback and principles: "
                       "`branchbook check` lists what is left.")
     try:
-        done = new_scenario(_root(course), data["id"], module_id, text)
+        done = new_scenario(_root(course), data["id"], module_id, text, lang)
     except AuthoringError as error:
         raise click.UsageError(str(error)) from None
-    click.echo(f"Wrote {done.created} ({len(data['nodes'])} scenes)\nListed it in {done.listed_in}\n"
-               "Next: fill in the TODO gaps; `branchbook check` lists them.")
+    click.echo(_written(done, lang, message("cli.import.next", lang), "cli.import.wrote", scenes=len(data["nodes"])))
 
 if __name__ == "__main__":
     main()

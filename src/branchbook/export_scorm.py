@@ -31,21 +31,24 @@ def export_scorm(course: Path | None, course_option: Path | None, version: str, 
     reporting completion and, for a module with a 'mastery' score, the knowledge-check score.
     A package holds one language (--language LL for a translation): its pages carry no language switch.
     Learners' choices are sent only when course.yml opts in (lms: report_choices: true)."""
+    from .check_output import language as course_language
     from .cli import _load_language, err, one_course, report_problems, require_known
     from .export_site import built_site
+    from .messages import message
     from .output import write_atomic
     from .write import scorm
 
     loaded = _load_language(one_course(course, course_option), language)
+    lang = course_language(loaded)
     if not report_problems(loaded, strict=False):
-        err.print("Nothing was exported.")
+        err.print(message("cli.export.nothing_exported", lang))
         sys.exit(1)
-    require_known(module_ids, [m.id for m in loaded.course.modules], "module", "--module")
-    site = built_site(loaded.course, handouts, "exported")
+    require_known(module_ids, [m.id for m in loaded.course.modules], "cli.unknown_modules", "--module", lang)
+    site = built_site(loaded.course, handouts, lang)
     data = scorm.package(loaded.course, site, version, list(module_ids) or None, single)
     unchanged = out.is_file() and out.read_bytes() == data
     if not unchanged:
         write_atomic(out, data)
     units = scorm.units(loaded.course, list(module_ids) or None, single)
-    click.echo(f"{'Unchanged' if unchanged else 'Wrote'} {out}: SCORM {version}, "
-               f"{len(units)} SCO(s): {', '.join(u.id for u in units)}")
+    click.echo(message("cli.export.scorm_unchanged" if unchanged else "cli.export.scorm_wrote", lang, out=out,
+                       version=version, n=len(units), ids=", ".join(u.id for u in units)))

@@ -24,20 +24,22 @@ from .cli import COURSE_ARG_OR_OPTION
 MARK = ".branchbook-site"  # says a folder was made by this command, so that the next run may replace it
 
 
-def built_site(course, handouts: bool, doing: str) -> Path:
-    """Bring the site of ``course`` up to date (as ``build`` does) and return it; on failure, say so and exit 1."""
+def built_site(course, handouts: bool, lang: str) -> Path:
+    """Bring the site of ``course`` up to date (as ``build`` does) and return it; on failure, say so (in ``lang``)
+    and exit 1."""
     from .build import build
     from .cli import err, stop
+    from .messages import message
     from .output import OutputConflict
     from .site import SiteBuildFailed
 
     try:
         return build(course, handouts=handouts).site
     except OutputConflict as conflict:
-        stop(conflict.problems, f"the site could not be brought up to date; nothing was {doing}.")
+        stop(conflict.problems, message("cli.export.not_up_to_date", lang))
     except SiteBuildFailed as failure:
         click.echo(failure.log, err=True)
-        err.print(f"[bold red]✗[/] the Sphinx build failed (log above); nothing was {doing}.")
+        err.print("[bold red]✗[/] " + message("cli.export.sphinx_failed", lang))
         sys.exit(1)
 
 
@@ -69,22 +71,24 @@ def export_site(course: Path | None, course_option: Path | None, strict: bool, h
     ready to publish: the original at the root for a course in one language; for a translated course,
     each site in its own folder (html/, html-LL/, as the language switch links them) and a home page
     leading to the original."""
-    from .cli import _load, _load_language, err, one_course, report_problems
+    from .check_output import language as course_language
+    from .cli import _load, _load_language, err, language_at, one_course, report_problems
+    from .messages import message
 
     course = one_course(course, course_option)
 
     if out.exists() and any(out.iterdir()) and not (out / MARK).is_file():
-        raise click.BadParameter(f"{out} holds files this command did not make: give a new or empty folder",
-                                 param_hint="--out")
+        raise click.BadParameter(message("cli.export.not_ours", language_at(course), out=out), param_hint="--out")
     original = _load(course)
+    lang = course_language(original)
     if not report_problems(original, strict):
-        err.print("Nothing was built or exported.")
+        err.print(message("cli.export.nothing_built", lang))
         sys.exit(1)
     courses = [(None, original.course)]
     for language in original.course.settings.translations:  # every language is checked before any is built
         loaded = _load_language(course, language)
         if not report_problems(loaded, strict):
-            err.print(f"The translation '{language}' has errors: nothing was built or exported.")
+            err.print(message("cli.export.translation_errors", lang, code=language))
             sys.exit(1)
         courses.append((language, loaded.course))
     translated = len(courses) > 1
@@ -92,7 +96,7 @@ def export_site(course: Path | None, course_option: Path | None, strict: bool, h
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         for language, one in courses:
-            site = built_site(one, handouts, "exported")
+            site = built_site(one, handouts, lang)
             shutil.copytree(site.resolve(), staging / layout.published_folder(language, translated),
                             dirs_exist_ok=True)
         if translated:
@@ -103,4 +107,5 @@ def export_site(course: Path | None, course_option: Path | None, strict: bool, h
         os.replace(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    click.echo(f"Wrote {out}: " + ", ".join(one.settings.language for _, one in courses))
+    click.echo(message("cli.export.site_wrote", lang, out=out,
+                       languages=", ".join(one.settings.language for _, one in courses)))

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import difflib
 import sys
+from functools import reduce
 from pathlib import Path
 
 import click
 
+from .messages import message
 from .write import decision_map
 
 SUFFIXES = {".svg": "svg", ".png": "png", ".dot": "dot", ".gv": "dot"}
 
 
-def _scenario(loaded, scenario_id: str, report_problems):
+def _scenario(loaded, scenario_id: str, report_problems, lang: str):
     """The scenario to draw: from the course; or, when other files of the course have errors, from its own
     file if that checked clean (an author drawing the scenario they work on while another file is half-written)."""
     from .deferred import model_of
@@ -30,14 +32,15 @@ def _scenario(loaded, scenario_id: str, report_problems):
         shown = {item.id: display_path(file, loaded.root) for kind, _, file, item in loaded.parts if kind == "scenario"}
         if scenario_id not in shown or shown[scenario_id] in broken:
             report_problems(loaded, strict=False)
-            raise click.ClickException("the course has errors (above): fix them, then draw the map")
-        click.echo(f"note: drawn from {shown[scenario_id]} alone; {', '.join(sorted(broken))} "
-                   f"{'has' if len(broken) == 1 else 'have'} errors (run `branchbook check`)", err=True)
+            raise click.ClickException(message("cli.map.course_errors", lang))
+        click.echo(message("cli.map.drawn_alone_one_broken" if len(broken) == 1 else "cli.map.drawn_alone", lang,
+                           file=shown[scenario_id], broken=", ".join(sorted(broken))), err=True)
         return next(model_of(item) for kind, _, _, item in loaded.parts if kind == "scenario" and item.id == scenario_id)
     if scenario_id not in scenarios:
         near = difflib.get_close_matches(scenario_id, list(scenarios), n=1)
-        hint = f"did you mean '{near[0]}'?" if near else f"the scenarios are: {', '.join(scenarios)}"
-        raise click.UsageError(f"no scenario '{scenario_id}' in {loaded.course.root}: {hint}")
+        hint = message("check.did_you_mean", lang, id=near[0]) if near else \
+            message("cli.map.scenarios_are", lang, ids=", ".join(scenarios))
+        raise click.UsageError(message("cli.map.no_scenario", lang, id=scenario_id, root=loaded.course.root, hint=hint))
     return scenarios[scenario_id]
 
 
@@ -54,14 +57,16 @@ def map_command(scenario_id: str, course: Path, fmt: str | None, output: Path | 
     from .output import write_atomic
 
     loaded = _load(course)
-    scenario = _scenario(loaded, scenario_id, report_problems)
+    lang = loaded.language  # the course's: its lines are worded in it
+    scenario = _scenario(loaded, scenario_id, report_problems, lang)
     if fmt is None and output is not None and output.suffix.lower() not in SUFFIXES:
-        raise click.UsageError(f"cannot tell the format from '{output.name}': name the file "
-                               f"{' or '.join('*' + s for s in SUFFIXES)}, or give --format")
+        names = reduce(lambda left, right: message("words.or", lang, left=left, right=right),
+                       ("*" + s for s in SUFFIXES))
+        raise click.UsageError(message("cli.map.no_format", lang, name=output.name, suffixes=names))
     if fmt is None:
         fmt = SUFFIXES[output.suffix.lower()] if output is not None else "svg"
     if output is None and fmt == "png" and sys.stdout.isatty():
-        raise click.UsageError("a PNG is not for the terminal: give -o FILE.png, or pipe the output")
+        raise click.UsageError(message("cli.map.png_terminal", lang))
     try:
         drawing = decision_map.render(decision_map.dot_source(scenario, decision_map.Options.of(scenario, pauses=True)),
                                       fmt)
@@ -71,4 +76,4 @@ def map_command(scenario_id: str, course: Path, fmt: str | None, output: Path | 
         click.echo(drawing, nl=False)
     else:
         write_atomic(output, drawing)
-        click.echo(f"Wrote {output}", err=True)
+        click.echo(message("cli.wrote", lang, path=output), err=True)

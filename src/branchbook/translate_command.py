@@ -20,6 +20,7 @@ from . import layout, output
 from .check import translations
 from .problems import display_path
 from .load import COURSE_FILE, CourseNotFound, load_course
+from .messages import message
 from .model.translate import SPECS, dotted, source_hash, texts
 from .read import overlay
 
@@ -39,38 +40,40 @@ def translate_command(language: str, course: Path, stamp: bool) -> None:
     rewrites the file in the command's own layout, keeping only the comments at its top.
     See docs/translating.md.
     """
-    from .cli import report_problems
+    from .cli import language_at, report_problems
 
     if not overlay.LANGUAGE_CODE.match(language):
-        raise click.BadParameter(f"'{language}' is not a two-letter ISO 639-1 code (e.g. fr)", param_hint="LANGUAGE")
+        raise click.BadParameter(message("cli.translate.not_code", language_at(course), code=language),
+                                 param_hint="LANGUAGE")
     try:
         loaded = load_course(course)
     except CourseNotFound as error:
         raise click.UsageError(str(error)) from None
+    lang = loaded.language  # the course's own: the one its author reads
     if loaded.report.errors:
         report_problems(loaded, strict=False)
-        click.echo("Nothing was written: fix the errors above first.", err=True)
+        click.echo(message("cli.translate.nothing_written", lang), err=True)
         sys.exit(1)
     root = loaded.root
     settings = loaded.course.settings
     if language == settings.language:
-        raise click.BadParameter(f"'{language}' is the course's own language", param_hint="LANGUAGE")
+        raise click.BadParameter(message("cli.translate.own_language", lang, code=language), param_hint="LANGUAGE")
     for kind, _, file, item in loaded.originals:
         path = overlay.overlay_path(file, language)
         shown = display_path(path, root)
         if stamp:
-            said = _stamp(root, language, kind, file, item, path)
+            said = _stamp(root, language, kind, file, item, path, lang)
         else:
-            said = _merge(language, kind, display_path(file, root), item, path)
+            said = _merge(language, kind, display_path(file, root), item, path, lang)
         if said:
-            click.echo(f"{shown}: {said}")
-    if not stamp and (said := _home_page(root, language)):
+            click.echo(message("cli.translate.file", lang, path=shown, said=said))
+    if not stamp and (said := _home_page(root, language, lang)):
         click.echo(said)
     if language not in settings.translations:
-        click.echo(_list_language(root / COURSE_FILE, language))
+        click.echo(_list_language(root / COURSE_FILE, language, lang))
 
 
-def _home_page(root: Path, language: str) -> str | None:
+def _home_page(root: Path, language: str, lang: str) -> str | None:
     """The book's home page is the author's own Markdown (``book/intro.md``): its translation starts as
     a copy, marked on its first line so that ``check`` reports it until the translator removes the mark."""
     original, translated = root / layout.home_page(), root / layout.home_page_overlay(language)
@@ -78,7 +81,8 @@ def _home_page(root: Path, language: str) -> str | None:
         return None
     mark = translations.HOME_MARK.format(original=display_path(original, root), code=language)
     output.write_atomic(translated, (mark + "\n" + original.read_text(encoding="utf-8")).encode("utf-8"))
-    return f"{display_path(translated, root)}: created, a copy of {display_path(original, root)} to translate"
+    return message("cli.translate.home_copy", lang, path=display_path(translated, root),
+                   original=display_path(original, root))
 
 
 def skeleton(kind: str, item: Any) -> dict[str, Any]:
@@ -105,11 +109,12 @@ def _put(data: dict, path: tuple, text: str) -> None:
         here[path[-1]] = text
 
 
-def _merge(language: str, kind: str, original: str, item: Any, path: Path) -> str | None:
+def _merge(language: str, kind: str, original: str, item: Any, path: Path, lang: str) -> str | None:
+    """Create or complete the overlay at ``path``; what was done, worded in ``lang`` (None: nothing)."""
     wanted = skeleton(kind, item)
     if not path.is_file():
         _write(path, kind, {"language": language, **wanted}, _header(language, original))
-        return f"created, {sum(1 for _ in _leaves(wanted))} text(s) to translate"
+        return message("cli.translate.created", lang, n=sum(1 for _ in _leaves(wanted)))
     head, data = _existing(kind, path)
     added = 0
     for key_path, text in _leaves(wanted):
@@ -121,10 +126,10 @@ def _merge(language: str, kind: str, original: str, item: Any, path: Path) -> st
     if "sources" in data:
         data["sources"] = data.pop("sources")  # stays last
     _write(path, kind, data, head)
-    return f"added {added} text(s) to translate"
+    return message("cli.translate.added", lang, n=added)
 
 
-def _stamp(root: Path, language: str, kind: str, file: Path, item: Any, path: Path) -> str | None:
+def _stamp(root: Path, language: str, kind: str, file: Path, item: Any, path: Path, lang: str) -> str | None:
     if not path.is_file():
         return None
     _, accepted = translations.check_part(root, language, kind, file, item, None)
@@ -143,7 +148,7 @@ def _stamp(root: Path, language: str, kind: str, file: Path, item: Any, path: Pa
         if sources:
             data["sources"] = sources
         _write(path, kind, data, head)
-    return f"stamped {len(sources)} text(s)"
+    return message("cli.translate.stamped", lang, n=len(sources))
 
 
 def _with_sources(text: str, kind: str, sources: dict[str, str]) -> str | None:
@@ -247,11 +252,11 @@ def _write(path: Path, kind: str, data: dict[str, Any], head: str) -> None:
         path.write_bytes(content)
 
 
-def _list_language(course_file: Path, language: str) -> str:
-    """Add ``translations: [LL]`` to course.yml when it has no such list; otherwise say what to add."""
+def _list_language(course_file: Path, language: str, lang: str) -> str:
+    """Add ``translations: [LL]`` to course.yml when it has no such list; otherwise say what to add (in ``lang``)."""
     text = course_file.read_text(encoding="utf-8")
     if re.search(r"^translations\s*:", text, re.MULTILINE):
-        return f"add {language} to translations: in {COURSE_FILE} so that `branchbook check` checks this translation"
+        return message("cli.translate.add_language", lang, code=language, file=COURSE_FILE)
     course_file.write_text(text + ("" if text.endswith("\n") else "\n") + f"translations: [{language}]\n",
                            encoding="utf-8")
-    return f"{COURSE_FILE}: added 'translations: [{language}]'"
+    return message("cli.translate.listed", lang, file=COURSE_FILE, code=language)

@@ -19,15 +19,16 @@ import webbrowser
 from pathlib import Path
 from typing import Callable
 
+from ..messages import message
 from .server import Hub, PreviewServer
 from .session import Preview, player_page
 from .watch import watch_course
 
 
 class PortBusy(Exception):
-    def __init__(self, port: int, free: int | None):
-        hint = f"; try `branchbook serve --port {free}`" if free else ""
-        super().__init__(f"port {port} on 127.0.0.1 is already in use (another `branchbook serve`?){hint}")
+    def __init__(self, port: int, free: int | None, lang: str):
+        super().__init__(message("cli.serve.port_busy_try" if free else "cli.serve.port_busy", lang,
+                                 port=port, free=free))
 
 
 def free_port(after: int) -> int | None:
@@ -41,21 +42,22 @@ def free_port(after: int) -> int | None:
     return None
 
 
-def open_server(port: int, site: Path, hub: Hub, home: str | None) -> PreviewServer:
+def open_server(port: int, site: Path, hub: Hub, home: str | None, lang: str) -> PreviewServer:
     try:
         return PreviewServer(("127.0.0.1", port), site, hub, home)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
-            raise PortBusy(port, free_port(port)) from None
+            raise PortBusy(port, free_port(port), lang) from None
         raise
 
 
 def serve(root: Path, *, port: int, scenario: str | None, open_browser: bool, say: Callable[[str], None],
-          report: Callable) -> None:
-    """Serve the course at ``root`` until interrupted (Ctrl-C or SIGTERM); stop everything cleanly."""
+          report: Callable, lang: str = "en") -> None:
+    """Serve the course at ``root`` until interrupted (Ctrl-C or SIGTERM); stop everything cleanly. What it
+    says of itself (start, saves, stop) is worded in ``lang``, the course's language."""
     hub = Hub()
     home = player_page(scenario) if scenario else None
-    server = open_server(port, root / "book" / "_build" / "html", hub, home)
+    server = open_server(port, root / "book" / "_build" / "html", hub, home, lang)
     preview = Preview(root, server, hub, say, report, scenario)
     stop = threading.Event()
     saves: queue.Queue[set[Path]] = queue.Queue()
@@ -72,9 +74,9 @@ def serve(root: Path, *, port: int, scenario: str | None, open_browser: bool, sa
             thread.start()
         preview.builder.start()
         url = server.url + (home or "")
-        say(f"Serving {root.name} at {url}  (Ctrl-C stops)")
+        say(message("cli.serve.serving", lang, name=root.name, url=url))
         if scenario:
-            say(f"Previewing {scenario} alone: its saves update its page without rebuilding the rest of the site.")
+            say(message("cli.serve.previewing", lang, scenario=scenario))
         preview.refresh(set())
         if open_browser:
             webbrowser.open(url)
@@ -88,10 +90,10 @@ def serve(root: Path, *, port: int, scenario: str | None, open_browser: bool, sa
             changed = preview.authors_saves(changed)
             if not changed:
                 continue
-            say(f"saved: {', '.join(sorted(str(p.relative_to(root)) for p in changed))}")
+            say(message("cli.serve.saved", lang, files=", ".join(sorted(str(p.relative_to(root)) for p in changed))))
             preview.refresh(changed)
     except KeyboardInterrupt:
-        say("Stopping…")
+        say(message("cli.serve.stopping", lang))
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
@@ -102,7 +104,7 @@ def serve(root: Path, *, port: int, scenario: str | None, open_browser: bool, sa
         server.server_close()
         for thread in threads:
             thread.join(timeout=5)
-        say("Stopped.")
+        say(message("cli.serve.stopped", lang))
 
 
 def _interrupt(signum, frame) -> None:
