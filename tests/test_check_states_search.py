@@ -17,6 +17,7 @@ from branchbook import parallel
 from branchbook.check import states
 from branchbook.load import load_course
 from branchbook.model import Scenario, story
+from branchbook.source_map import SourceMap
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -105,3 +106,31 @@ def test_an_equal_scenario_that_is_another_object_is_searched_again():
     assert states.explore(scenario) is first
     again = states.explore(scenario.model_copy())
     assert again is not first and list(again.seen) == list(first.seen)
+
+
+@FAST
+@given(scenarios())
+def test_on_random_scenarios_the_scenes_no_play_reaches_are_the_errors(scenario):
+    """A scene the graph reaches from the start but the plain search never does is an error, each once; and none
+    is said when the search was cut short or stopped at a scene with every choice switched off."""
+    try:
+        model = Scenario.model_validate(scenario)
+    except ValidationError:
+        assume(False)
+    states._last = None
+    if states.explore(model) is None:
+        return
+    seen, _, stuck, complete = reference(model, states.STATE_LIMIT)
+    edges = {nid: [c.goto for c in node.choices if c.goto in model.nodes] for nid, node in model.nodes.items()}
+    on_paper, queue = {model.start}, deque([model.start])
+    while queue:
+        for target in edges[queue.popleft()]:
+            if target not in on_paper:
+                on_paper.add(target)
+                queue.append(target)
+    played = {node_id for node_id, _ in seen}
+    expected = sorted(on_paper - played) if complete and not stuck else []
+    marks = SourceMap("scenarios/x.yml")
+    said = [p.message for p in states.check(model, marks) if "is never reached" in p.message]
+    assert said == [f"scene '{nid}' is never reached: conditions switch off every choice that leads to it"
+                    for nid in sorted(expected, key=list(model.nodes).index)]
