@@ -235,7 +235,8 @@ if sys.argv[1] == "no-parsing":
     def refuse(self, path):
         raise AssertionError("the dictionary was parsed again")
     pyphen.HyphDict.__init__ = refuse
-print(measures.reading_ease("The committee met on a Tuesday. Nobody had read the complaint before it began."))
+print(measures.reading_ease("Le comité s'est réuni mardi. Personne n'avait lu la plainte avant.", "fr"),  # first
+      measures.reading_ease("The committee met on a Tuesday. Nobody had read the complaint before it began."))
 """
 
 
@@ -251,7 +252,7 @@ def test_parsed_hyphenation_patterns_are_kept_for_the_next_process(tmp_path):
 
     first = ease("parse")
     kept = tmp_path / "branchbook" / "hyphenation-en_US.pickle"
-    assert kept.is_file()
+    assert kept.is_file() and (tmp_path / "branchbook" / "hyphenation-fr.pickle").is_file()
     assert ease("no-parsing") == first
     for damaged in (b"not a pickle", pickle.dumps(("another version", {}))):
         kept.write_bytes(damaged)

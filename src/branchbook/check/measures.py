@@ -115,7 +115,8 @@ def _textstat(lang: str):
     locale = "en_US" if lang == "en" else lang  # (English as textstat measures it by default)
     if lang not in FORMULA_LANGUAGES or pyphen.language_fallback(locale) is None:
         return None
-    _hyphenation_patterns(locale)
+    for needed in dict.fromkeys(("en_US", locale)):  # (textstat's constructor loads English before set_lang changes it)
+        _hyphenation_patterns(needed)
     stats = _textstat_class()()
     if locale != "en_US":
         stats.set_lang(locale)
