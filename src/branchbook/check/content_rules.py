@@ -21,7 +21,6 @@ from . import graph, measures, states
 WARN = "warning"
 
 
-
 def check(settings: CourseSettings, settings_marks: SourceMap, modules: Sequence[tuple[Module, SourceMap]],
           scenarios: Sequence[tuple[Scenario, SourceMap]], all_scenarios_valid: bool = True,
           parts: Sequence[ScenarioPart | None] | None = None,

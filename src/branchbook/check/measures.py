@@ -14,7 +14,7 @@ from .. import check_cache
 from ..model import Module, Rules, Scenario
 from ..model import Node
 from ..model.texts import participant_prose, scene_prose
-from .states import Exploration
+from .states import Exploration, describe_way
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 
@@ -98,10 +98,10 @@ def reading_ease(text: str, lang: str = "en") -> float | None:
 FORMULA_LANGUAGES = frozenset({"en", "de", "es", "fr", "it", "nl", "pl", "ru", "hu"})
 
 
-def prepare(lang: str = "en") -> None:
+def prepare() -> None:
     """Import textstat and load its hyphenation patterns now: before workers fork, so that each does not
     do it again (a quarter of a second or more)."""
-    _textstat(lang)
+    _textstat("en")
 
 
 @lru_cache(maxsize=None)
@@ -183,7 +183,7 @@ class Playthrough:
 
     def describe(self) -> str:
         """Like ``opening#2 → listen#1 → good-end`` (choices numbered from 1, as an author counts them)."""
-        return " → ".join([*(f"{nid}#{i + 1}" for nid, i in self.steps), self.ending])
+        return describe_way(self.steps, self.ending)
 
     def words(self, scenario: Scenario) -> int:
         texts = [scenario.nodes[nid].text for nid, _ in self.steps]

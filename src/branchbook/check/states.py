@@ -54,6 +54,12 @@ class Exploration:
         return [s for s in self.seen if s[0] in over]
 
 
+def describe_way(steps: list[tuple[str, int]] | tuple[tuple[str, int], ...], to: str) -> str:
+    """Like ``opening#2 → listen#1 → good-end``: (scene id, choice index) steps to scene ``to``, choices numbered
+    from 1, as an author counts them."""
+    return " → ".join([*(f"{nid}#{i + 1}" for nid, i in steps), to])
+
+
 def explore(scenario: Scenario, limit: int = STATE_LIMIT) -> Exploration | None:
     """The reachable state space, or None when the scenario cannot be explored (a missing start
     scene or undeclared variables, reported by the checks).
@@ -135,10 +141,10 @@ def check(scenario: Scenario, marks: SourceMap, limit: int = STATE_LIMIT,
         yield marks.problem(("variables", "[key]"), say("limit", limit=number(limit, lang)), say("limit_hint"), "warning")
     for node_id, state in found.stuck.items():
         shown = ", ".join(f"{k}={v}" for k, v in zip(found.names, state[1]))
-        steps = [f"{nid}#{i + 1}" for nid, i in found.path_to(state)]  # (choices counted from 1, as authors count)
+        steps = found.path_to(state)
         yield marks.problem(("nodes", node_id, "choices"),
                             say("stuck_with", id=node_id, values=shown) if shown else say("stuck", id=node_id),
-                            say("stuck_way_hint", way=" → ".join([*steps, node_id])) if steps else say("stuck_hint"))
+                            say("stuck_way_hint", way=describe_way(steps, node_id)) if steps else say("stuck_hint"))
     reached = {node_id for node_id, _ in found.seen}
     for node_id, node in scenario.nodes.items():
         for i, choice in enumerate(node.choices):

@@ -194,7 +194,7 @@ def evaluate(tree: Tree, values: Mapping[str, int]) -> int:
     if op == "or":
         return int(bool(evaluate(args[0], values)) or bool(evaluate(args[1], values)))
     a, b = evaluate(args[0], values), evaluate(args[1], values)
-    return int({"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op])
+    return int(_COMPARE[op](a, b))
 
 
 def by_position(tree: Tree, names: Sequence[str]) -> Callable[[Sequence[int]], int]:
